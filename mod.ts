@@ -1,0 +1,23 @@
+/**
+ * Executable, verified deep-learning math: float64 arrays, hand-derived gradients and a gradient
+ * checker that says why a gradient is wrong.
+ *
+ * @example
+ * ```ts
+ * import { array, checkGradient } from "./mod.ts";
+ * const report = checkGradient((x) => x.dot(x), (x) => x.mul(-2), array([1, 2]));
+ * if (report.diagnosis.kind !== "sign-flipped") throw new Error(report.toString());
+ * ```
+ *
+ * @module
+ */
+
+export * from "./lib/ndarray.ts";
+export * from "./lib/random.ts";
+export * from "./lib/grad/numeric.ts";
+export * from "./lib/grad/diagnosis.ts";
+export * from "./lib/grad/report.ts";
+export * from "./lib/grad/check.ts";
+export * from "./lib/grad/autodiff.ts";
+export * from "./lib/grad/examples.ts";
+export * from "./lib/view/table.ts";

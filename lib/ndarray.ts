@@ -351,7 +351,7 @@ export function formatNumber(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? "Inf" : "-Inf";
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a >= 1e5 || a < 1e-3) return v.toExponential(digits - 1);
+  if (a >= 1e5 || a < 1e-3) return Number(v.toPrecision(digits)).toExponential();
   if (Number.isInteger(v)) return String(v);
   return String(Number(v.toPrecision(digits)));
 }

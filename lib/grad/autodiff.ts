@@ -12,7 +12,14 @@
 import type * as TF from "@tensorflow/tfjs";
 import { NDArray } from "../ndarray.ts";
 import { close, diagnose, EntryStatus } from "./diagnosis.ts";
-import { checkGradient, type CheckOptions } from "./check.ts";
+import {
+  checkGradient,
+  checkOp,
+  type CheckOpOptions,
+  type CheckOptions,
+  type OpUnderTest,
+} from "./check.ts";
+import { DEFAULT_SEED, Random } from "../random.ts";
 import { type Inputs, validateArray } from "./numeric.ts";
 import type { AutodiffReport, GradCheckReport } from "./report.ts";
 
@@ -202,4 +209,61 @@ export async function checkGradientWithAutodiff(
   report.autodiff = await checkAutodiff(grad, options.tf, x, { backend: options.backend });
   report.ok = report.ok && report.autodiff.ok;
   return report;
+}
+
+/**
+ * `checkOp` plus the tfjs oracle: `options.tf` is the tfjs forward pass on the same named inputs;
+ * its VJP with the same `dout` (by `tf.grads` of Σ dout ⊙ out) is compared with the hand-written
+ * backward pass in float32 tolerance.
+ */
+export async function checkOpWithAutodiff<C>(
+  op: OpUnderTest<C>,
+  inputs: Inputs,
+  options: CheckOpOptions & {
+    tf: (x: Record<string, TF.Tensor>) => TF.Tensor;
+    backend?: TfBackend;
+  },
+): Promise<GradCheckReport> {
+  if (typeof options?.tf !== "function") {
+    throw new TypeError("checkOpWithAutodiff: options.tf must be a tfjs forward pass");
+  }
+  const seed = options.seed ?? DEFAULT_SEED;
+  const out = op.forward(cloneRecord(inputs)).out;
+  const dout = options.dout ??
+    new NDArray(new Random(seed + 1).fillNormal(new Float64Array(out.size)), out.shape);
+  const report = checkOp(op, inputs, { ...options, dout });
+  const wrt = report.inputs.map((r) => r.name);
+  const fixed: Inputs = {};
+  for (const k of Object.keys(inputs)) if (!wrt.includes(k)) fixed[k] = inputs[k];
+  const checked: Inputs = {};
+  for (const k of wrt) checked[k] = inputs[k];
+  const { tf } = await loadTf({ backend: options.backend });
+  const fixedTf = () => {
+    const rec: Record<string, TF.Tensor> = {};
+    for (const [k, v] of Object.entries(fixed)) {
+      rec[k] = tf.tensor(Float32Array.from(v.data), [...v.shape]);
+    }
+    return rec;
+  };
+  const doutTf = () => tf.tensor(Float32Array.from(dout.data), [...dout.shape]);
+  report.autodiff = await checkAutodiff(
+    (i: Inputs) => {
+      const g = op.backward(dout, op.forward({ ...cloneRecord(fixed), ...cloneRecord(i) }).cache);
+      const res: Record<string, NDArray> = {};
+      for (const k of wrt) res[k] = (g[`d${k}`] ?? g[k]) as NDArray;
+      return res;
+    },
+    (rec: Record<string, TF.Tensor>) =>
+      options.tf({ ...fixedTf(), ...rec }).mul(doutTf()).sum() as TF.Scalar,
+    checked,
+    { backend: options.backend },
+  );
+  report.ok = report.ok && report.autodiff.ok;
+  return report;
+}
+
+function cloneRecord(inputs: Inputs): Inputs {
+  const out: Inputs = {};
+  for (const [k, v] of Object.entries(inputs)) out[k] = v.clone();
+  return out;
 }

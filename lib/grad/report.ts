@@ -222,9 +222,11 @@ export class GradCheckReport implements GradCheckFields {
     if (this.autodiff) {
       const a = this.autodiff;
       lines.push(
-        `tfjs autodiff (${a.backend}, ${a.dtype}, atol ${a.atol}, rtol ${a.rtol}): ${
-          a.ok ? "agrees" : "DISAGREES"
-        } (${a.diagnosis.kind}), max rel err ${formatNumber(a.maxRelError)}`,
+        `tfjs autodiff (${a.backend}, ${a.dtype}, atol ${formatNumber(a.atol)}, rtol ${
+          formatNumber(a.rtol)
+        }): ${a.ok ? "agrees" : "DISAGREES"} (${a.diagnosis.kind}), max rel err ${
+          formatNumber(a.maxRelError)
+        }`,
       );
     }
     if (this.located) lines.push(`located by a full re-check: ${this.located.headline()}`);

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { JUPYTER_DISPLAY } from "./view/display.ts";
 import { DEFAULT_SEED, Random } from "./random.ts";
 
 /** Nested arrays of numbers, as written in code: `[[1, 2], [3, 4]]`. */
@@ -322,7 +323,7 @@ export class NDArray {
   }
 
   /** Rich display in Jupyter: an HTML table for 1-D and 2-D arrays. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): Record<string, string> {
     const text = this.toString();
     if (this.ndim > 2 || this.size > 400) return { "text/plain": text };
     const rows = this.ndim === 2 ? this.shape[0] : 1;

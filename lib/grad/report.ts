@@ -5,6 +5,7 @@
  * @module
  */
 
+import { JUPYTER_DISPLAY } from "../view/display.ts";
 import { formatNumber } from "../ndarray.ts";
 import { escapeHtml, htmlTable, type Table, textTable } from "../view/table.ts";
 import type { Diagnosis } from "./diagnosis.ts";
@@ -240,7 +241,7 @@ export class GradCheckReport implements GradCheckFields {
   }
 
   /** Jupyter rendering: an HTML table with the verdict coloured, plus plain text. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): Record<string, string> {
     const colour = this.ok ? "#1a7f37" : "#cf222e";
     const details = this.details().map((l) => `<li>${escapeHtml(l)}</li>`).join("");
     return {

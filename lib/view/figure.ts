@@ -7,6 +7,7 @@
  * @module
  */
 
+import { JUPYTER_DISPLAY } from "./display.ts";
 import { escapeHtml } from "./table.ts";
 
 /** A Plotly trace or layout: plain JSON. */
@@ -85,7 +86,7 @@ export class Figure implements FigureSpec {
    * Jupyter MIME bundle. The HTML fallback carries plotly.js the first time a figure is shown in
    * a kernel session (call {@linkcode loadPlotly} once before, since display is synchronous).
    */
-  [Symbol.for("Jupyter.display")](): Record<string, unknown> {
+  [JUPYTER_DISPLAY](): Record<string, unknown> {
     let html = figureHtml(this);
     if (!inlinedInSession && plotlyCache !== undefined) {
       html = `<script type="text/javascript">${plotlyCache}</script>\n${html}`;

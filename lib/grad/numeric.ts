@@ -172,20 +172,20 @@ export function numericJacobian(
   validateFunction(f, fn, "f");
   validateArray(x, fn);
   const eps = validateEps(options.eps ?? DEFAULT_EPS, fn);
+  // The output is copied: f may return (a view of) its argument, which the probe restores.
   const probe = new Probe({ x }, (i) => {
     const y = f(i.x);
     if (!(y instanceof NDArray)) {
       throw new TypeError(`${fn}: f must return an NDArray, got ${describe(y)}`);
     }
-    return y;
+    return y.data.slice();
   });
   let J: Float64Array | undefined;
   let m = 0;
   const n = x.size;
   for (let j = 0; j < n; j++) {
-    // Copies: f may return (a view of) its argument, which the probe restores afterwards.
-    const plus = probe.at("x", j, eps).data.slice();
-    const minus = probe.at("x", j, -eps).data.slice();
+    const plus = probe.at("x", j, eps);
+    const minus = probe.at("x", j, -eps);
     if (J === undefined) {
       m = plus.length;
       J = new Float64Array(m * n);

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { Figure, figureHtml, htmlPage, loadPlotly, plotlySource } from "../../lib/view/figure.ts";
+import { JUPYTER_DISPLAY } from "../../lib/view/display.ts";
+
+const fig = () =>
+  new Figure({ data: [{ type: "scatter", x: [1, 2], y: [3, 4] }], layout: { title: "line" } });
+
+Deno.test("Figure renders a Plotly MIME bundle with HTML and text fallbacks; plotly.js inlined once", async () => {
+  await loadPlotly();
+  const first = fig()[JUPYTER_DISPLAY]();
+  assert.deepEqual(Object.keys(first).sort(), [
+    "application/vnd.plotly.v1+json",
+    "text/html",
+    "text/plain",
+  ]);
+  assert.deepEqual((first["application/vnd.plotly.v1+json"] as { layout: unknown }).layout, {
+    title: "line",
+  });
+  const src = await plotlySource();
+  assert.ok((first["text/html"] as string).includes(src.slice(0, 200)));
+  const second = fig()[JUPYTER_DISPLAY]();
+  assert.ok(!(second["text/html"] as string).includes(src.slice(0, 200)));
+  assert.equal(second["text/plain"], 'Figure "line": 1 trace(s) (scatter)');
+});
+
+Deno.test("figureHtml marks the div and escapes < in the JSON", () => {
+  const html = figureHtml({ data: [{ name: "</script>" }] }, "f1");
+  assert.match(html, /<div id="f1" class="plotly-figure" data-figure/);
+  assert.ok(!html.includes('"</script>"'));
+});
+
+Deno.test("htmlPage is offline: plotly.js inline, no external script src", async () => {
+  const page = await htmlPage("T <1>", figureHtml(fig().toJSON(), "a"));
+  assert.match(page, /<title>T &lt;1&gt;<\/title>/);
+  assert.ok(!/<script[^>]+src=/.test(page));
+  assert.ok(page.length > 1_000_000);
+});
+
+Deno.test("Figure rejects a spec without data", () => {
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => new Figure({} as any), /Figure: spec.data must be an array/);
+});

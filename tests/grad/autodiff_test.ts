@@ -7,7 +7,7 @@ import {
   checkOpWithAutodiff,
   loadTf,
 } from "../../lib/grad/autodiff.ts";
-import { allClose, array, NDArray, randn } from "../../lib/ndarray.ts";
+import { allClose, array, type NDArray, randn } from "../../lib/ndarray.ts";
 
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 const logistic = (x: NDArray) => x.map((t) => Math.log(1 + Math.exp(-t))).sum().item();
@@ -20,9 +20,8 @@ Deno.test("loadTf starts the wasm backend by default and can switch to cpu", asy
   const cpu = await loadTf({ backend: "cpu" });
   assert.equal(cpu.backend, "cpu");
   await loadTf();
-  // deno-lint-ignore no-explicit-any
   await assert.rejects(
-    () => loadTf({ backend: "gpu" as any }),
+    () => loadTf({ backend: "gpu" as never }),
     /loadTf: backend must be "wasm" or "cpu"/,
   );
 });
@@ -92,9 +91,8 @@ Deno.test("checkOpWithAutodiff compares a backward pass with tf.grads of the sam
 });
 
 Deno.test("autodiff rejects unusable arguments", async () => {
-  // deno-lint-ignore no-explicit-any
   await assert.rejects(
-    () => autodiffGradient(null as any, array([1])),
+    () => autodiffGradient(null as never, array([1])),
     /autodiffGradient: fTf must be a function/,
   );
   await assert.rejects(

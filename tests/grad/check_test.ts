@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { checkGradient, checkHessian, checkJacobian, checkOp } from "../../lib/grad/check.ts";
 import { DIAGNOSIS_KINDS } from "../../lib/grad/diagnosis.ts";
 import { GRAD_CHECK_EXAMPLES } from "../../lib/grad/examples.ts";
-import { array, eye, NDArray, randn } from "../../lib/ndarray.ts";
+import { array, eye, type NDArray, randn } from "../../lib/ndarray.ts";
 
 const halfSq = (x: NDArray) => 0.5 * x.dot(x);
 
@@ -220,9 +220,8 @@ Deno.test("checkHessian: correct, wrong and asymmetric Hessians", () => {
 
 Deno.test("bad arguments throw named errors; wrong answers never throw", () => {
   const x = array([1, 2]);
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => checkGradient(null as any, (v) => v, x),
+    () => checkGradient(null as never, (v) => v, x),
     /checkGradient: f must be a function, got null/,
   );
   assert.throws(
@@ -233,9 +232,8 @@ Deno.test("bad arguments throw named errors; wrong answers never throw", () => {
     () => checkGradient(halfSq, (v) => v, x, { atol: -1 }),
     /checkGradient: atol must be a non-negative/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => checkGradient(halfSq, (v) => v, x, { mode: "slow" as any }),
+    () => checkGradient(halfSq, (v) => v, x, { mode: "slow" as never }),
     /mode must be "full", "sparse" or "fast", got "slow"/,
   );
   assert.throws(() => checkGradient(halfSq, (v) => v, array([])), /checkGradient: x is empty/);
@@ -243,9 +241,8 @@ Deno.test("bad arguments throw named errors; wrong answers never throw", () => {
     () => checkGradient(halfSq, (v) => v, x, { samples: 0 }),
     /samples must be a positive integer/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => checkGradient(halfSq, () => 3 as any, x),
+    () => checkGradient(halfSq, () => 3 as never, x),
     /grad must return an NDArray, got number/,
   );
 });

@@ -5,7 +5,7 @@ import {
   numericHessian,
   numericJacobian,
 } from "../../lib/grad/numeric.ts";
-import { allClose, array, NDArray, randn } from "../../lib/ndarray.ts";
+import { allClose, array, type NDArray, randn } from "../../lib/ndarray.ts";
 
 const cubic = (x: NDArray) => x.data.reduce((s, v) => s + v * v * v, 0);
 
@@ -60,19 +60,16 @@ Deno.test("numeric differentiators reject unusable arguments with named errors",
     () => numericGradient((v) => v.dot(v), array([])),
     /numericGradient: x is empty \(shape \[0\]\)/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => numericGradient(42 as any, x),
+    () => numericGradient(42 as never, x),
     /numericGradient: f must be a function, got number/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => numericGradient((v) => v as any, x),
+    () => numericGradient((v) => v as never, x),
     /numericGradient: f must return a number, got NDArray \[2\]/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => numericGradient((v) => v.dot(v), [1, 2] as any),
+    () => numericGradient((v) => v.dot(v), [1, 2] as never),
     /numericGradient: x must be an NDArray, got a plain array/,
   );
   assert.throws(

@@ -37,6 +37,5 @@ Deno.test("htmlPage is offline: plotly.js inline, no external script src", async
 });
 
 Deno.test("Figure rejects a spec without data", () => {
-  // deno-lint-ignore no-explicit-any
-  assert.throws(() => new Figure({} as any), /Figure: spec.data must be an array/);
+  assert.throws(() => new Figure({} as never), /Figure: spec.data must be an array/);
 });

@@ -1,0 +1,385 @@
+/**
+ * What every solver in `lib/optim` shares: the objective it minimizes, the options it takes, the
+ * trace it records (an arquero table, one row per iterate) and the result it returns.
+ *
+ * Trace columns, one row per iterate `x_k` (row 0 is the start point):
+ *
+ * | column      | meaning                                                                        |
+ * | ----------- | ------------------------------------------------------------------------------ |
+ * | `iteration` | k                                                                              |
+ * | `loss`      | F(x_k) = f(x_k) (+ g(x_k) when the objective has a non-smooth part `g`)         |
+ * | `gradNorm`  | ‖∇f(x_k)‖₂; for proximal methods the gradient-mapping norm ‖y − x_k‖₂ / t       |
+ * | `step`      | ‖x_k − x_{k−1}‖₂ (0 in row 0)                                                   |
+ * | `distance`  | ‖x_k − x*‖₂ when `options.optimum` is given, otherwise NaN                      |
+ * | `time`      | milliseconds since the solver started                                           |
+ *
+ * Bad input, decided here for all solvers: a step size that is not a positive finite number, a
+ * negative or fractional iteration count, a negative tolerance → RangeError; a gradient whose
+ * shape differs from the start point's, or an `f` that does not return a number → RangeError /
+ * TypeError naming the solver. A loss or gradient that turns non-finite mid-run stops the run
+ * with status `non-finite`: the trace keeps every row up to and including the offending one, and
+ * `x` is the last finite iterate.
+ *
+ * @module
+ */
+
+import * as aq from "arquero";
+import { formatShape, NDArray } from "../ndarray.ts";
+import { DEFAULT_SEED, Random } from "../random.ts";
+
+/** An arquero table (the type of `aq.table(...)`). */
+export type TraceTable = aq.ColumnTable;
+
+/**
+ * A function to minimize: F(x) = f(x) + g(x) with f smooth.
+ *
+ * - `f(x)`: the smooth part, a number.
+ * - `grad(x, random)`: ∇f(x), same shape as x. `random` is a seeded generator (from
+ *   `options.seed`) for objectives that sample (minibatch gradients); deterministic objectives
+ *   ignore it.
+ * - `hessian(x)`: ∇²f(x) as an [n, n] array over the flattened x (Newton only; optional, a
+ *   finite-difference Hessian is used when absent).
+ * - `g(x)`, `prox(v, t)`: a non-smooth part and its proximal operator
+ *   prox_{t·g}(v) = argmin_u g(u) + ‖u − v‖² / (2t) (proximal methods only).
+ */
+export interface Objective {
+  /** Smooth part f(x). */
+  f: (x: NDArray) => number;
+  /** Gradient of the smooth part, same shape as x. */
+  grad: (x: NDArray, random: Random) => NDArray;
+  /** Hessian of f over the flattened x, [n, n]. */
+  hessian?: (x: NDArray) => NDArray;
+  /** Non-smooth part g(x) (default 0). */
+  g?: (x: NDArray) => number;
+  /** prox_{t·g}(v). */
+  prox?: (v: NDArray, t: number) => NDArray;
+}
+
+/** One row of a trace. */
+export interface TraceRow {
+  /** Iteration k (0 = start point). */
+  iteration: number;
+  /** F(x_k). */
+  loss: number;
+  /** ‖∇f(x_k)‖ (gradient-mapping norm for proximal methods). */
+  gradNorm: number;
+  /** ‖x_k − x_{k−1}‖. */
+  step: number;
+  /** ‖x_k − x*‖, NaN without a known optimum. */
+  distance: number;
+  /** Milliseconds since the start. */
+  time: number;
+}
+
+/**
+ * Called after each recorded row with the row and the iterate. Return `false` to stop the run
+ * (status `stopped`); anything else continues.
+ */
+export type ProgressCallback = (row: TraceRow, x: NDArray) => boolean | void;
+
+/** Options every solver takes. */
+export interface SolverOptions {
+  /** Step size (learning rate) t > 0. Default depends on the solver (documented there). */
+  step?: number;
+  /** Maximum number of iterations. Default {@linkcode DEFAULT_ITERATIONS}. */
+  iterations?: number;
+  /**
+   * Stop when the gradient norm (gradient-mapping norm for proximal methods) is ≤ tolerance.
+   * Default {@linkcode DEFAULT_TOLERANCE}; 0 runs all iterations.
+   */
+  tolerance?: number;
+  /** Seed of the generator handed to `objective.grad`. Default {@linkcode DEFAULT_SEED}. */
+  seed?: number;
+  /** A known minimizer; fills the `distance` column. */
+  optimum?: NDArray;
+  /** Progress callback, called once per row. */
+  onProgress?: ProgressCallback;
+  /** Keep every iterate in `result.path` (for contour plots). Default false. */
+  keepPath?: boolean;
+}
+
+/** Why a run ended. */
+export type SolverStatus =
+  | "converged"
+  | "max-iterations"
+  | "non-finite"
+  | "stopped"
+  | "singular"
+  | "zero-derivative";
+
+/** What a solver returns. */
+export interface SolverResult {
+  /** The solver's name. */
+  solver: string;
+  /** Final iterate (the last finite one when the run diverged). */
+  x: NDArray;
+  /** One row per iterate; see the module doc for the columns. */
+  trace: TraceTable;
+  /** Number of iterations performed. */
+  iterations: number;
+  /** Why the run ended. */
+  status: SolverStatus;
+  /** A sentence for people: what happened and where. */
+  message: string;
+  /** Every iterate, when `keepPath` was set. */
+  path?: NDArray[];
+}
+
+/** Default maximum number of iterations. */
+export const DEFAULT_ITERATIONS = 1000;
+/** Default gradient-norm tolerance. */
+export const DEFAULT_TOLERANCE = 1e-8;
+
+/** Validated common options. */
+export interface ResolvedOptions {
+  step: number;
+  iterations: number;
+  tolerance: number;
+  seed: number;
+  optimum?: NDArray;
+  onProgress?: ProgressCallback;
+  keepPath: boolean;
+}
+
+/** Checks the common options, applying `defaultStep` when `step` is absent. */
+export function resolveOptions(
+  fn: string,
+  x0: NDArray,
+  options: SolverOptions,
+  defaultStep: number,
+): ResolvedOptions {
+  if (!(x0 instanceof NDArray)) {
+    throw new TypeError(`${fn}: x0 must be an NDArray, got ${typeof x0}`);
+  }
+  const step = options.step ?? defaultStep;
+  if (typeof step !== "number" || !Number.isFinite(step) || step <= 0) {
+    throw new RangeError(`${fn}: options.step must be a positive finite number, got ${step}`);
+  }
+  const iterations = options.iterations ?? DEFAULT_ITERATIONS;
+  if (!Number.isInteger(iterations) || iterations < 0) {
+    throw new RangeError(
+      `${fn}: options.iterations must be a non-negative integer, got ${iterations}`,
+    );
+  }
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  if (!(tolerance >= 0)) {
+    throw new RangeError(`${fn}: options.tolerance must be >= 0, got ${tolerance}`);
+  }
+  if (options.optimum !== undefined) {
+    if (!(options.optimum instanceof NDArray) || options.optimum.size !== x0.size) {
+      const got = options.optimum instanceof NDArray
+        ? formatShape(options.optimum.shape)
+        : typeof options.optimum;
+      throw new RangeError(
+        `${fn}: options.optimum has shape ${got} but x0 has shape ${formatShape(x0.shape)}`,
+      );
+    }
+  }
+  return {
+    step,
+    iterations,
+    tolerance,
+    seed: options.seed ?? DEFAULT_SEED,
+    optimum: options.optimum,
+    onProgress: options.onProgress,
+    keepPath: options.keepPath ?? false,
+  };
+}
+
+/** Checks that the objective has callable `f` and `grad` (and the parts `needs` lists). */
+export function validateObjective(
+  fn: string,
+  objective: Objective,
+  needs: readonly ("hessian" | "prox")[] = [],
+): void {
+  if (!objective || typeof objective.f !== "function" || typeof objective.grad !== "function") {
+    throw new TypeError(`${fn}: objective must have functions f and grad`);
+  }
+  for (const k of needs) {
+    if (typeof objective[k] !== "function") {
+      throw new TypeError(`${fn}: objective.${k} must be a function`);
+    }
+  }
+}
+
+/** Calls f, checking that it returns a number. */
+export function evalLoss(fn: string, objective: Objective, x: NDArray): number {
+  const v = objective.f(x);
+  if (typeof v !== "number") {
+    throw new TypeError(`${fn}: objective.f must return a number, got ${typeof v}`);
+  }
+  return objective.g ? v + objective.g(x) : v;
+}
+
+/** Calls grad, checking the shape against x. */
+export function evalGrad(fn: string, objective: Objective, x: NDArray, random: Random): NDArray {
+  const g = objective.grad(x, random);
+  if (!(g instanceof NDArray)) {
+    throw new TypeError(`${fn}: objective.grad must return an NDArray, got ${typeof g}`);
+  }
+  if (g.size !== x.size) {
+    throw new RangeError(
+      `${fn}: objective.grad returned shape ${formatShape(g.shape)} for x of shape ${
+        formatShape(x.shape)
+      }`,
+    );
+  }
+  return g;
+}
+
+/** ‖a − b‖₂ over the flat data. */
+export function distance(a: NDArray, b: NDArray): number {
+  let s = 0;
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < ad.length; i++) {
+    const d = ad[i] - bd[i];
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/** ‖a‖₂ over the flat data. */
+export function norm2(a: NDArray): number {
+  let s = 0;
+  for (const v of a.data) s += v * v;
+  return Math.sqrt(s);
+}
+
+/** `a + s·b` with a's shape (no broadcasting; sizes must match). */
+export function axpy(a: NDArray, s: number, b: NDArray): NDArray {
+  const out = new Float64Array(a.size);
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < out.length; i++) out[i] = ad[i] + s * bd[i];
+  return new NDArray(out, a.shape);
+}
+
+/**
+ * Records trace rows and decides when to stop. Solvers call {@linkcode TraceRecorder.record}
+ * once per iterate and {@linkcode TraceRecorder.finish} at the end.
+ */
+export class TraceRecorder {
+  #fn: string;
+  #opts: ResolvedOptions;
+  #start = performance.now();
+  #cols: Record<keyof TraceRow, number[]> = {
+    iteration: [],
+    loss: [],
+    gradNorm: [],
+    step: [],
+    distance: [],
+    time: [],
+  };
+  #extra: Record<string, number[]> = {};
+  #path: NDArray[] = [];
+  #prev: NDArray | undefined;
+  #lastFinite: NDArray;
+  #status: SolverStatus | undefined;
+  #message = "";
+  /** The seeded generator handed to `objective.grad`. */
+  readonly random: Random;
+
+  constructor(fn: string, opts: ResolvedOptions, x0: NDArray) {
+    this.#fn = fn;
+    this.#opts = opts;
+    this.#lastFinite = x0;
+    this.random = new Random(opts.seed);
+  }
+
+  /**
+   * Adds the row of iterate k. Returns a status when the run must end (converged, non-finite,
+   * stopped by the callback, last iteration), otherwise undefined. `extra` adds solver-specific
+   * columns (Newton's damping); `criterion` is the quantity compared with the tolerance
+   * (default the gradient norm; |f(x)| for root finding).
+   */
+  record(
+    k: number,
+    x: NDArray,
+    loss: number,
+    gradNorm: number,
+    extra: Record<string, number> = {},
+    criterion: number = gradNorm,
+  ): SolverStatus | undefined {
+    const row: TraceRow = {
+      iteration: k,
+      loss,
+      gradNorm,
+      step: this.#prev ? distance(x, this.#prev) : 0,
+      distance: this.#opts.optimum ? distance(x, this.#opts.optimum) : NaN,
+      time: performance.now() - this.#start,
+    };
+    for (const key of Object.keys(this.#cols) as (keyof TraceRow)[]) {
+      this.#cols[key].push(row[key]);
+    }
+    for (const [key, v] of Object.entries(extra)) {
+      (this.#extra[key] ??= new Array(this.#cols.iteration.length - 1).fill(NaN)).push(v);
+    }
+    this.#prev = x;
+    if (this.#opts.keepPath) this.#path.push(x);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm) || !x.isFinite()) {
+      const what = !Number.isFinite(loss)
+        ? `loss became ${loss}`
+        : !x.isFinite()
+        ? "the iterate became non-finite"
+        : `gradient norm became ${gradNorm}`;
+      return this.stop("non-finite", `${what} at iteration ${k}; the run was stopped there`);
+    }
+    this.#lastFinite = x;
+    if (this.#opts.onProgress && this.#opts.onProgress(row, x) === false) {
+      return this.stop("stopped", `stopped by onProgress at iteration ${k}`);
+    }
+    if (criterion <= this.#opts.tolerance) {
+      return this.stop(
+        "converged",
+        `converged at iteration ${k}: ${
+          criterion.toExponential(3)
+        } <= tolerance ${this.#opts.tolerance}`,
+      );
+    }
+    if (k >= this.#opts.iterations) {
+      return this.stop(
+        "max-iterations",
+        `reached ${k} iterations; gradient norm ${gradNorm.toExponential(3)}`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Ends the run with a status and message (used for solver-specific stops). */
+  stop(status: SolverStatus, message: string): SolverStatus {
+    this.#status = status;
+    this.#message = message;
+    return status;
+  }
+
+  /** Builds the result. */
+  finish(): SolverResult {
+    const n = this.#cols.iteration.length;
+    const columns: Record<string, number[]> = { ...this.#cols };
+    for (const [key, v] of Object.entries(this.#extra)) {
+      while (v.length < n) v.push(NaN);
+      columns[key] = v;
+    }
+    const status = this.#status ?? "max-iterations";
+    return {
+      solver: this.#fn,
+      x: this.#lastFinite,
+      trace: aq.table(columns),
+      iterations: Math.max(0, n - 1),
+      status,
+      message: `${this.#fn}: ${this.#message}`,
+      ...(this.#opts.keepPath ? { path: this.#path } : {}),
+    };
+  }
+}
+
+/** A trace column as a Float64Array. */
+export function traceColumn(trace: TraceTable, name: string): Float64Array {
+  if (!trace.columnNames().includes(name)) {
+    throw new RangeError(
+      `traceColumn: no column ${JSON.stringify(name)}; columns are ${
+        trace.columnNames().join(", ")
+      }`,
+    );
+  }
+  return Float64Array.from(trace.array(name) as ArrayLike<number>);
+}

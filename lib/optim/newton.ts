@@ -143,6 +143,31 @@ export const LINE_SEARCH_MAX_HALVINGS = 50;
 export const HESSIAN_FD_EPS = 1e-5;
 
 /**
+ * Solves A x = b for a symmetric positive-definite A ([n, n]) by Cholesky, b of n entries.
+ *
+ * @throws RangeError when A is not square, b's size differs, or A is not positive definite
+ *
+ * @example
+ * ```ts
+ * import { array } from "../ndarray.ts";
+ * import { solveSpd } from "./newton.ts";
+ * const x = solveSpd(array([[4, 2], [2, 3]]), array([2, 1]));
+ * if (Math.abs(x.data[0] - 0.5) > 1e-12 || Math.abs(x.data[1]) > 1e-12) throw new Error("solve");
+ * ```
+ */
+export function solveSpd(a: NDArray, b: NDArray): NDArray {
+  const n = b.size;
+  if (a.ndim !== 2 || a.shape[0] !== n || a.shape[1] !== n) {
+    throw new RangeError(
+      `solveSpd: A has shape ${formatShape(a.shape)} but b has ${n} entries (need [${n}, ${n}])`,
+    );
+  }
+  const x = choleskySolve(a.data, b.data, n);
+  if (!x) throw new RangeError(`solveSpd: A (${formatShape(a.shape)}) is not positive definite`);
+  return new NDArray(x, b.shape);
+}
+
+/**
  * Cholesky solve of A d = b for symmetric A ([n, n], row-major). Returns undefined when A is not
  * (numerically) positive definite.
  */

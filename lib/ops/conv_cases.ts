@@ -80,7 +80,7 @@ const LAYOUT_NOTE =
  * zeros between taps (pad an inserted unit axis to `d`, merge, drop the trailing zeros), an
  * equivalent dense kernel of size `d(k − 1) + 1`.
  */
-function dilateKernel(tf: typeof TF, w: TF.Tensor, d: number): TF.Tensor {
+function dilateKernel(w: TF.Tensor, d: number): TF.Tensor {
   if (d === 1) return w;
   const [f, c, kh, kw] = w.shape;
   const spread = w.reshape([f, c, kh, 1, kw, 1])
@@ -113,7 +113,7 @@ function conv2dCase(
       b: randn([wShape[0]], { seed: seed + 2 }),
     }),
     tf: (tf: typeof TF, i: Record<string, TF.Tensor>) => {
-      const w = dilateKernel(tf, flip ? tf.reverse(i.w, [2, 3]) : i.w, dilation);
+      const w = dilateKernel(flip ? tf.reverse(i.w, [2, 3]) : i.w, dilation);
       const y = tf.conv2d(
         i.x.transpose(NCHW_TO_NHWC) as TF.Tensor4D,
         w.transpose(FCHW_TO_HWIO) as TF.Tensor4D,

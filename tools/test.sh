@@ -7,12 +7,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*" >&2; }
 
+step "deno install"
+deno install --quiet
+
 step "deno fmt --check"
 deno fmt --check
 step "deno lint"
 deno lint
 step "deno check"
-deno check mod.ts cli/ tests/ bench/
+targets=(mod.ts)
+for d in cli tests bench; do [ -d "$d" ] && targets+=("$d/"); done
+deno check "${targets[@]}"
 step "deno doc --lint"
 deno doc --lint mod.ts
 step "deno publish --dry-run"

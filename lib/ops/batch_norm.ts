@@ -55,14 +55,14 @@ export interface BatchNormCache {
 }
 
 /** Gradients of a batch norm. */
-export interface BatchNormGrads {
+export type BatchNormGrads = {
   /** `[N, D]`. */
   dx: NDArray;
   /** `[D]`. */
   dgamma: NDArray;
   /** `[D]`. */
   dbeta: NDArray;
-}
+};
 
 function setup(
   x: unknown,

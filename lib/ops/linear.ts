@@ -49,14 +49,14 @@ export interface LinearCache {
 }
 
 /** Gradients of a linear layer. */
-export interface LinearGrads {
+export type LinearGrads = {
   /** Same shape as x. */
   dx: NDArray;
   /** Same shape as w. */
   dw: NDArray;
   /** Same shape as b; absent without a bias. */
   db?: NDArray;
-}
+};
 
 function check2d(a: unknown, fn: string, name: string, layout: string): NDArray {
   if (!(a instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);

@@ -51,7 +51,8 @@ export const ROOT_DEFAULT_ITERATIONS = 50;
  * so "proves" convergence in one step; the term it drops is exactly this rate.
  *
  * The trace has the usual columns with loss = |f(x_k)|, gradNorm = |f'(x_k)| and an extra column
- * `x`. The run stops when |f(x_k)| ≤ tolerance (default 0), when f'(x_k) = 0 (status
+ * `x`. The run stops when |f(x_k)| ≤ tolerance (default 0), when the next iterate equals x_k or
+ * x_{k−1} (rounding level reached: status `converged`), when f'(x_k) = 0 (status
  * `zero-derivative`: the Newton step is undefined), after `iterations` (default 50), or on a
  * non-finite value.
  *
@@ -94,6 +95,7 @@ export function newtonRoot(
       (2 * ROOT_DERIVATIVE_EPS));
   const rec = new TraceRecorder(fn, opts, start);
   let x = x0;
+  let before = NaN;
   for (let k = 0;; k++) {
     const fx = equation.f(x);
     const dfx = df(x);
@@ -103,7 +105,16 @@ export function newtonRoot(
       rec.stop("zero-derivative", `f'(x) = 0 at x = ${x} (iteration ${k}): no Newton step`);
       break;
     }
-    x = x - (opts.step * fx) / dfx;
+    const next = x - (opts.step * fx) / dfx;
+    if (next === x || next === before) {
+      rec.stop(
+        "converged",
+        `converged at iteration ${k}: the Newton step no longer changes x = ${x} beyond rounding`,
+      );
+      break;
+    }
+    before = x;
+    x = next;
   }
   return rec.finish();
 }

@@ -149,7 +149,7 @@ export interface LinearRateReport {
  * μ = 1, L = κ, x* = 0) from x0 = (1, …, 1). The error contracts per step by
  * max(|1 − tμ|, |1 − tL|): 1 − 1/κ for t = 1/L (`step: "1/L"`, default), (κ − 1)/(κ + 1) for
  * t = 2/(μ + L) (`"optimal"`). Measured as exp(slope) of a line fitted to log‖x_k‖ over the
- * second half of `iterations` (default 20κ capped at 20000), where the slowest mode dominates.
+ * second half of `iterations` (default 40κ, at least 200 and at most 20000), where the slowest mode dominates.
  *
  * @example
  * ```ts
@@ -171,7 +171,7 @@ export function gdLinearRate(
   }
   const lam = Float64Array.from({ length: n }, (_, i) => 1 + ((kappa - 1) * i) / (n - 1));
   const t = (options.step ?? "1/L") === "optimal" ? 2 / (1 + kappa) : 1 / kappa;
-  const iterations = options.iterations ?? Math.min(20000, Math.ceil(20 * kappa));
+  const iterations = options.iterations ?? Math.min(20000, Math.max(200, Math.ceil(40 * kappa)));
   const result = gradientDescent(
     {
       f: (x) => {

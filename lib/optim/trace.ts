@@ -238,11 +238,17 @@ export function distance(a: NDArray, b: NDArray): number {
   return Math.sqrt(s);
 }
 
-/** ‖a‖₂ over the flat data. */
+/** ‖a‖₂ over the flat data (rescaled when the plain sum of squares overflows). */
 export function norm2(a: NDArray): number {
   let s = 0;
   for (const v of a.data) s += v * v;
-  return Math.sqrt(s);
+  if (s !== Infinity) return Math.sqrt(s);
+  let m = 0;
+  for (const v of a.data) m = Math.max(m, Math.abs(v));
+  if (!Number.isFinite(m)) return m;
+  s = 0;
+  for (const v of a.data) s += (v / m) ** 2;
+  return m * Math.sqrt(s);
 }
 
 /** `a + s·b` with a's shape (no broadcasting; sizes must match). */

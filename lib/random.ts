@@ -123,7 +123,18 @@ export class Random {
   /** `k` distinct integers from [0, n), in random order. */
   sample(n: number, k: number): Int32Array {
     if (k > n) throw new RangeError(`Random.sample: k (${k}) exceeds n (${n})`);
-    return this.permutation(n).slice(0, k);
+    if (4 * k >= n) return this.permutation(n).slice(0, k);
+    // Few of many: draw with rejection, O(k) expected, instead of permuting all n.
+    const seen = new Set<number>();
+    const out = new Int32Array(k);
+    for (let i = 0; i < k;) {
+      const j = this.int(n);
+      if (!seen.has(j)) {
+        seen.add(j);
+        out[i++] = j;
+      }
+    }
+    return out;
   }
 
   /** Fills `out` with N(mean, std²) variates and returns it. */

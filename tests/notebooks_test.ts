@@ -71,6 +71,30 @@ Deno.test("notebook code type-checks with deno check", async () => {
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
 });
 
+Deno.test("notebook code cells follow deno fmt", async () => {
+  // Checked cell by cell as .ts files: `deno fmt --check` on .ipynb files is unreliable in
+  // Deno 2.9.6 (a fresh cache reports files unformatted that `deno fmt` leaves unchanged).
+  const dir = await Deno.makeTempDir({ prefix: "nbfmt-" });
+  const files: string[] = [];
+  for (const path of notebooks) {
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
+    let i = 0;
+    for (const c of nb.cells) {
+      if (c.cell_type !== "code") continue;
+      const file = `${dir}/${nameOf(path)}_cell${++i}.ts`;
+      await Deno.writeTextFile(file, text(c.source).trimEnd() + "\n");
+      files.push(file);
+    }
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--check", "--line-width", "100", ...files],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(dir, { recursive: true });
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+});
+
 Deno.test({
   name: "the runner loses no output to the kernel's late messages (40 cells, 80 outputs, 3 runs)",
   ignore: missing !== null && !CI,

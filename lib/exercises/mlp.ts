@@ -17,7 +17,7 @@
  * @module
  */
 
-import { array, NDArray } from "../ndarray.ts";
+import { NDArray } from "../ndarray.ts";
 import { checkGradient } from "../grad/check.ts";
 import type { GradCheckReport } from "../grad/report.ts";
 import {

@@ -1,0 +1,260 @@
+/**
+ * Convolution (sheet 000 Q5, sheet 001 Q3): output sizes, the 5x5 matrix of 000 Q5c read as the
+ * gradient of the summed output with respect to the input (kernel recovered and verified),
+ * parameter counts, and the 1-D valid/full/same convolutions of 001 Q3.c.
+ *
+ * @example
+ * ```ts
+ * import { convExercise } from "./conv.ts";
+ * const r = convExercise.run();
+ * const k = r.claims.find((c) => c.claim.claim === "5c-kernel");
+ * if (k?.claim.status !== "verified") throw new Error("kernel");
+ * ```
+ *
+ * @module
+ */
+
+import { array, ones } from "../ndarray.ts";
+import { conv2dBackward, conv2dForward, convolve1d, convOutputSize } from "../ops/conv.ts";
+import { ClaimList, type Exercise, type ExerciseResult, flat, maxAbsDiff, tidy } from "./claim.ts";
+import { sampleMatrix } from "./support.ts";
+import { SHEET_000 } from "../../data/sheets/sheet_000.ts";
+import { SHEET_001 } from "../../data/sheets/sheet_001.ts";
+
+const ID = "conv";
+const SEED = 505;
+/** Tolerance of exact small-integer and dyadic arithmetic. */
+const TOL = 1e-12;
+/** Ranges of the brute-force check of the output-size formula. */
+const SIZE_RANGE = { n: 12, k: 5, s: 3, p: 2, d: 3 };
+
+/** Counts kernel positions by walking them: the definition the formula must match. */
+function countWindows(n: number, k: number, s: number, p: number, d: number): number {
+  let count = 0;
+  for (let start = 0; start + d * (k - 1) <= n + 2 * p - 1; start += s) count++;
+  return count;
+}
+
+/** Total variation Σ|xᵢ₊₁ − xᵢ| of a list. */
+function totalVariation(v: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 1; i < v.length; i++) t += Math.abs(v[i] - v[i - 1]);
+  return t;
+}
+
+/** The claims of sheet 000 Q5 and sheet 001 Q3. */
+export function runConv(): ExerciseResult {
+  const list = new ClaimList(ID);
+  const q5 = SHEET_000.q5;
+
+  const size = [0, 1].map((a) => convOutputSize(q5.inputSize[a], q5.kernelSize[a]));
+  list.add({
+    claim: "5a-output-size",
+    sheet: "000",
+    question: "5a",
+    statement: "a 3x3 kernel on a 5x5 input (stride 1, no padding) gives a 3x3 output",
+    expected: [...q5.outputSize],
+    computed: size,
+    tolerance: 0,
+    recorded: "verified",
+    holds: size[0] === q5.outputSize[0] && size[1] === q5.outputSize[1],
+    note: "(5 − 3)/1 + 1 = 3 along each axis",
+  });
+  list.add({
+    claim: "5b-output",
+    sheet: "000",
+    question: "5b",
+    statement: "the 3x3 output of part b",
+    expected: q5.outputB.map((r) => [...r]),
+    computed: null,
+    recorded: "unverifiable",
+    holds: false,
+    note: "the sheet gives neither the 5x5 input nor (directly) the kernel of part b. Even " +
+      "with the kernel recovered in part c, 9 outputs do not determine 25 input pixels: the " +
+      "input image of the assignment is needed to check these numbers",
+  });
+
+  // Part c: G = ∂(Σ out)/∂x. For cross-correlation G = full correlation of ones(3x3) with K,
+  // so 2-D differences of G's top-left 3x3 corner recover K.
+  const G = q5.matrixC.map((r) => [...r]);
+  const at = (i: number, j: number) => (i < 0 || j < 0 ? 0 : G[i][j]);
+  const K = [0, 1, 2].map((i) =>
+    [0, 1, 2].map((j) => at(i, j) - at(i - 1, j) - at(i, j - 1) + at(i - 1, j - 1))
+  );
+  const x = sampleMatrix(5, 5, SEED).reshape([1, 1, 5, 5]);
+  const w = array([[K]]);
+  const { out, cache } = conv2dForward(x, w);
+  const { dx } = conv2dBackward(ones(out.shape), cache);
+  const gap = maxAbsDiff(dx.data, flat(G));
+  list.add({
+    claim: "5c-kernel",
+    sheet: "000",
+    question: "5c",
+    statement: "the 5x5 matrix is ∂(Σ outputs)/∂input of a 3x3 cross-correlation; its kernel " +
+      "is recovered from it and reproduces all 25 entries",
+    expected: G,
+    computed: K,
+    tolerance: TOL,
+    recorded: "verified",
+    holds: gap <= TOL,
+    note: `each input pixel collects the kernel taps of every window that covers it, so the ` +
+      `matrix is ones(3x3) fully correlated with K; 2-D differences of its corner give ` +
+      `K = ${JSON.stringify(K)}, and the backward pass of conv2d with this K reproduces the ` +
+      `25 entries exactly (largest gap ${gap}) — 25 equations for 9 unknowns, so the reading ` +
+      `is not a coincidence. The sheet prints the matrix without saying what it is`,
+  });
+
+  // 001 Q3.a: the formula, then the sizes (architecture missing).
+  let formulaGap = 0, cases = 0;
+  for (let n = 1; n <= SIZE_RANGE.n; n++) {
+    for (let k = 1; k <= SIZE_RANGE.k; k++) {
+      for (let s = 1; s <= SIZE_RANGE.s; s++) {
+        for (let p = 0; p <= SIZE_RANGE.p; p++) {
+          for (let d = 1; d <= SIZE_RANGE.d; d++) {
+            if (d * (k - 1) + 1 > n + 2 * p) continue;
+            const formula = Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+            formulaGap = Math.max(formulaGap, Math.abs(formula - countWindows(n, k, s, p, d)));
+            cases++;
+          }
+        }
+      }
+    }
+  }
+  const q3 = SHEET_001.q3;
+  list.add({
+    claim: "q3a-formula",
+    sheet: "001",
+    question: "Q3.a",
+    statement: "out = ⌊(in + 2p − d(k − 1) − 1)/s⌋ + 1 counts the kernel positions",
+    expected: q3.outputSizeFormula,
+    computed: [formulaGap, cases],
+    tolerance: 0,
+    recorded: "verified",
+    holds: formulaGap === 0,
+    note: `compared with walking the windows for ${cases} combinations of n, k, s, p, d`,
+  });
+  const halving = convOutputSize(128, 4, { stride: 2, padding: 1 });
+  list.add({
+    claim: "q3a-sizes",
+    sheet: "001",
+    question: "Q3.a",
+    statement: "the output sizes of the three layers",
+    expected: [[...q3.input], [...q3.out1], [...q3.out2], [...q3.out3]],
+    computed: null,
+    recorded: "unverifiable",
+    holds: false,
+    note: `the layers (kernel sizes, strides, padding, channels) are not in the sheet. ` +
+      `128 → 64 fits e.g. k = 4, s = 2, p = 1 (gives ${halving}), but the third layer growing ` +
+      `32 → 64 cannot come from a stride-1 convolution without padding ≥ 16 (an upsampling or ` +
+      `transposed convolution is more likely), and its 32 channels contradict Q3.b's 64`,
+  });
+  const weights = 3 * 3 * 32 * 64;
+  list.add({
+    claim: "q3b-arithmetic",
+    sheet: "001",
+    question: "Q3.b",
+    statement: "3 × 3 × 32 × 64 = 18432 weights",
+    expected: q3.lastLayerParameterCount,
+    computed: [weights, weights + 64],
+    tolerance: 0,
+    recorded: "verified",
+    holds: weights === q3.lastLayerParameterCount,
+    note: "a 3x3 convolution from 32 to 64 channels has 18432 weights; with one bias per " +
+      "output channel it has 18496 parameters (computed: without, with biases)",
+  });
+  list.add({
+    claim: "q3b-layer",
+    sheet: "001",
+    question: "Q3.b",
+    statement: "the last layer is a 3x3 convolution from 32 to 64 channels",
+    expected: q3.lastLayerParameters,
+    computed: null,
+    recorded: "unverifiable",
+    holds: false,
+    note: "the architecture is missing, and Q3.a's last output has 32 channels, not 64: the " +
+      "layer description of the assignment is needed",
+  });
+
+  const signal = array([...q3.signal]);
+  const kernel = array([...q3.kernel]);
+  for (const mode of ["valid", "full", "same"] as const) {
+    const y = convolve1d(signal, kernel, { mode });
+    const want = [...q3[mode]];
+    const g = maxAbsDiff(y.data, want);
+    list.add({
+      claim: `q3c-${mode}`,
+      sheet: "001",
+      question: "Q3.c",
+      statement: `the ${mode} convolution of [1,1,4,4,4,1,1] with [1/4,1/4,1/4]`,
+      expected: want,
+      computed: tidy(y.data),
+      tolerance: TOL,
+      recorded: "verified",
+      holds: g <= TOL,
+      note: `length ${y.size}; the kernel is symmetric, so flipped or not gives the same result`,
+    });
+  }
+  const same = convolve1d(signal, kernel, { mode: "same" });
+  const tvIn = totalVariation(signal.data), tvOut = totalVariation(same.data);
+  const jumpIn = Math.max(...signal.data.slice(1).map((v, i) => Math.abs(v - signal.data[i])));
+  const jumpOut = Math.max(...same.data.slice(1).map((v, i) => Math.abs(v - same.data[i])));
+  list.add({
+    claim: "q3d-smoothing",
+    sheet: "001",
+    question: "Q3.d",
+    statement: "the averaging kernel smooths: the largest jump between neighbours shrinks",
+    expected: q3.smoothing,
+    computed: tidy([jumpIn, jumpOut, tvIn, tvOut]),
+    tolerance: null,
+    recorded: "verified",
+    holds: jumpOut < jumpIn,
+    note: `largest jump ${jumpIn} → ${jumpOut} (same mode). The kernel sums to 3/4, not 1, so ` +
+      `it also shrinks the signal: it is a moving average times 3/4 (the plateau 4 becomes 3)`,
+  });
+
+  const idx = (n: number, offset: number) => Array.from({ length: n }, (_, i) => i + offset);
+  const figure = {
+    data: [
+      { type: "scatter", mode: "lines+markers", name: "input", x: idx(7, 0), y: [...q3.signal] },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "valid",
+        x: idx(5, 1),
+        y: Array.from(convolve1d(signal, kernel, { mode: "valid" }).data),
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "full",
+        x: idx(9, -1),
+        y: Array.from(convolve1d(signal, kernel, { mode: "full" }).data),
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "same",
+        x: idx(7, 0),
+        y: Array.from(same.data),
+      },
+    ],
+    layout: {
+      title: "Sheet 001 Q3.c: [1,1,4,4,4,1,1] convolved with [1/4,1/4,1/4]",
+      xaxis: { title: "position (aligned with the input)" },
+      yaxis: { title: "value" },
+    },
+  };
+  const heat = {
+    data: [{ type: "heatmap", z: G, colorscale: "Viridis", name: "∂Σout/∂x" }],
+    layout: { title: `Sheet 000 Q5c: ∂(Σ outputs)/∂input, from K = ${JSON.stringify(K)}` },
+  };
+  return { id: ID, title: convExercise.title, claims: list.claims, figures: [figure, heat] };
+}
+
+/** Exercise `conv`. */
+export const convExercise: Exercise = {
+  id: ID,
+  title: "Convolution: output sizes, a recovered kernel, parameter counts, 1-D modes",
+  covers: ["000 5a", "000 5b", "000 5c", "001 Q3.a", "001 Q3.b", "001 Q3.c", "001 Q3.d"],
+  run: runConv,
+};

@@ -345,7 +345,7 @@ export function sigmoidDerivative(x: NDArray): NDArray {
  * ```
  */
 export function logSigmoid(x: NDArray): NDArray {
-  return apply(x, (v) => -softplusScalar(-v), "logSigmoid");
+  return apply(x, (v) => 0 - softplusScalar(-v), "logSigmoid");
 }
 
 // ---------------------------------------------------------------- steep sigmoid

@@ -32,7 +32,10 @@ export class Random {
   #s3: number;
   #spareNormal: number | undefined;
 
-  /** @param seed any finite number; equal seeds give equal streams. */
+  /**
+   * A generator seeded by `seed`.
+   * @param seed any finite number; equal seeds give equal streams.
+   */
   constructor(seed: number = DEFAULT_SEED) {
     if (!Number.isFinite(seed)) {
       throw new RangeError(`Random: seed must be a finite number, got ${seed}`);

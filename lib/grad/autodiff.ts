@@ -10,6 +10,7 @@
  */
 
 import type * as TF from "@tensorflow/tfjs";
+
 import { NDArray } from "../ndarray.ts";
 import { close, diagnose, EntryStatus } from "./diagnosis.ts";
 import {
@@ -25,6 +26,10 @@ import type { AutodiffReport, GradCheckReport } from "./report.ts";
 
 /** The tfjs module type. */
 export type Tf = typeof TF;
+/** A tfjs tensor (`tf.Tensor`). */
+export type Tensor = ReturnType<Tf["tensor"]>;
+/** A tfjs scalar tensor (`tf.Scalar`). */
+export type Scalar = ReturnType<Tf["scalar"]>;
 /** Backends the oracle can run on. */
 export type TfBackend = "wasm" | "cpu";
 
@@ -68,8 +73,8 @@ export async function loadTf(
 
 /** A tfjs function of one tensor or of named tensors, returning a scalar. */
 export type TfFunction =
-  | ((x: TF.Tensor) => TF.Scalar)
-  | ((x: Record<string, TF.Tensor>) => TF.Scalar);
+  | ((x: Tensor) => Scalar)
+  | ((x: Record<string, Tensor>) => Scalar);
 
 /**
  * Gradient of a tfjs function by `tf.grads`, returned as float64 NDArrays (values are float32).
@@ -83,7 +88,7 @@ export type TfFunction =
  */
 export async function autodiffGradient(
   // deno-lint-ignore no-explicit-any
-  fTf: (x: any) => TF.Scalar,
+  fTf: (x: any) => Scalar,
   x: NDArray | Inputs,
   options: { backend?: TfBackend } = {},
 ): Promise<{ grad: Record<string, NDArray>; backend: string }> {
@@ -98,9 +103,9 @@ export async function autodiffGradient(
     const tensors = names.map((k) =>
       tf.tensor(Float32Array.from(inputs[k].data), [...inputs[k].shape])
     );
-    const g = tf.grads((...ts: TF.Tensor[]) => {
+    const g = tf.grads((...ts: Tensor[]) => {
       if (single) return fTf(ts[0]);
-      const rec: Record<string, TF.Tensor> = {};
+      const rec: Record<string, Tensor> = {};
       names.forEach((k, i) => (rec[k] = ts[i]));
       return fTf(rec);
     })(tensors);
@@ -119,7 +124,7 @@ export async function checkAutodiff(
   // deno-lint-ignore no-explicit-any
   grad: (x: any) => NDArray | Record<string, NDArray>,
   // deno-lint-ignore no-explicit-any
-  fTf: (x: any) => TF.Scalar,
+  fTf: (x: any) => Scalar,
   x: NDArray | Inputs,
   options: { atol?: number; rtol?: number; backend?: TfBackend } = {},
 ): Promise<AutodiffReport> {
@@ -200,7 +205,7 @@ export async function checkGradientWithAutodiff(
   grad: (x: any) => any,
   x: NDArray | Inputs,
   // deno-lint-ignore no-explicit-any
-  options: CheckOptions & { tf: (x: any) => TF.Scalar; backend?: TfBackend },
+  options: CheckOptions & { tf: (x: any) => Scalar; backend?: TfBackend },
 ): Promise<GradCheckReport> {
   if (typeof options?.tf !== "function") {
     throw new TypeError("checkGradientWithAutodiff: options.tf must be a tfjs function of x");
@@ -220,7 +225,7 @@ export async function checkOpWithAutodiff<C>(
   op: OpUnderTest<C>,
   inputs: Inputs,
   options: CheckOpOptions & {
-    tf: (x: Record<string, TF.Tensor>) => TF.Tensor;
+    tf: (x: Record<string, Tensor>) => Tensor;
     backend?: TfBackend;
   },
 ): Promise<GradCheckReport> {
@@ -239,7 +244,7 @@ export async function checkOpWithAutodiff<C>(
   for (const k of wrt) checked[k] = inputs[k];
   const { tf } = await loadTf({ backend: options.backend });
   const fixedTf = () => {
-    const rec: Record<string, TF.Tensor> = {};
+    const rec: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(fixed)) {
       rec[k] = tf.tensor(Float32Array.from(v.data), [...v.shape]);
     }
@@ -253,8 +258,8 @@ export async function checkOpWithAutodiff<C>(
       for (const k of wrt) res[k] = (g[`d${k}`] ?? g[k]) as NDArray;
       return res;
     },
-    (rec: Record<string, TF.Tensor>) =>
-      options.tf({ ...fixedTf(), ...rec }).mul(doutTf()).sum() as TF.Scalar,
+    (rec: Record<string, Tensor>) =>
+      options.tf({ ...fixedTf(), ...rec }).mul(doutTf()).sum() as Scalar,
     checked,
     { backend: options.backend },
   );

@@ -587,6 +587,10 @@ export function checkGradient(
   x: NDArray,
   options?: CheckOptions,
 ): GradCheckReport;
+/**
+ * Checks the analytic gradients of a scalar function of named arrays: `grad` returns a record
+ * keyed by the input names or by `d`+name (`{ dW, db }`). See the single-array form.
+ */
 export function checkGradient(
   f: (x: Inputs) => number,
   grad: (x: Inputs) => Record<string, NDArray>,

@@ -74,10 +74,13 @@ export function scalarValue(v: unknown, fn: string, name = "f"): number {
  * `evaluate()` calls the function on the current (possibly nudged) copy and counts calls.
  */
 export class Probe<T> {
+  /** The private copy that is nudged. */
   readonly inputs: Inputs;
+  /** Calls made so far. */
   evaluations = 0;
   readonly #call: (inputs: Inputs) => T;
 
+  /** Copies `inputs`; `call` is the function to evaluate on the copy. */
   constructor(inputs: Inputs, call: (inputs: Inputs) => T) {
     this.inputs = {};
     for (const [k, v] of Object.entries(inputs)) this.inputs[k] = v.clone();

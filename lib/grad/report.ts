@@ -89,23 +89,41 @@ export interface Asymmetry {
 
 /** Everything a {@linkcode GradCheckReport} holds. */
 export interface GradCheckFields {
+  /** Verdict. */
   ok: boolean;
+  /** How entries were chosen. */
   mode: CheckMode;
+  /** Largest absolute error. */
   maxAbsError: number;
+  /** Largest relative error. */
   maxRelError: number;
+  /** The entry that fails worst. */
   worst: WorstEntry | null;
+  /** Why it fails, or `match`. */
   diagnosis: Diagnosis;
+  /** Entries next to a kink. */
   kinks: KinkEntry[];
+  /** Evaluations spent. */
   evaluations: number;
+  /** Cautions. */
   warnings: string[];
+  /** One row per input. */
   inputs: InputReport[];
+  /** Step used. */
   eps: number;
+  /** Absolute tolerance. */
   atol: number;
+  /** Relative tolerance. */
   rtol: number;
+  /** Wall time. */
   seconds: number;
+  /** Label for tables. */
   title?: string;
+  /** Full re-check of a failed fast check. */
   located?: GradCheckReport;
+  /** The tfjs comparison. */
   autodiff?: AutodiffReport;
+  /** Hessian asymmetry. */
   asymmetry?: Asymmetry;
 }
 
@@ -151,6 +169,7 @@ export class GradCheckReport implements GradCheckFields {
   /** For Hessian checks. */
   asymmetry?: Asymmetry;
 
+  /** Builds a report from its fields. */
   constructor(fields: GradCheckFields) {
     this.ok = fields.ok;
     this.mode = fields.mode;

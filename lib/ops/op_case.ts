@@ -5,7 +5,7 @@
  * @module
  */
 
-import type * as TF from "@tensorflow/tfjs";
+import type { Tensor, Tf } from "../grad/autodiff.ts";
 import type { CheckOpOptions, OpUnderTest } from "../grad/check.ts";
 import type { Inputs } from "../grad/numeric.ts";
 
@@ -21,7 +21,7 @@ export interface OpCase {
   /** Seeded inputs, away from kinks. */
   inputs: () => Inputs;
   /** The same forward pass in tfjs (on tensors named like `inputs`), when tfjs has one. */
-  tf?: (tf: typeof TF, inputs: Record<string, TF.Tensor>) => TF.Tensor;
+  tf?: (tf: Tf, inputs: Record<string, Tensor>) => Tensor;
   /** Check options (tolerances, `wrt`). */
   options?: CheckOpOptions;
   /** Where tfjs uses another convention, said in words. */

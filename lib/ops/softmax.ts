@@ -462,6 +462,7 @@ export function crossEntropy(
   target: ClassLabels,
   options?: { reduction?: "mean" | "sum" },
 ): number;
+/** Per-row cross-entropy losses `[N]` (`reduction: "none"`). */
 export function crossEntropy(
   x: NDArray,
   target: ClassLabels,

@@ -53,6 +53,7 @@ export class Figure implements FigureSpec {
   /** Plotly layout. */
   layout: PlotlyObject;
 
+  /** A figure from Plotly traces and layout. */
   constructor(spec: FigureSpec) {
     if (!spec || !Array.isArray(spec.data)) {
       throw new TypeError("Figure: spec.data must be an array of Plotly traces");

@@ -547,7 +547,7 @@ export function binaryCrossEntropyForward(
   const fn = "binaryCrossEntropy";
   rowsOf(x, fn, "logits");
   if (!(target instanceof NDArray)) throw new TypeError(`${fn}: target must be an NDArray`);
-  requireSameShape(target, x, fn, "target", "the logits");
+  requireSameShape(target, x, fn, "target", "logits x");
   const reduction = reductionOf(options.reduction, fn);
   const losses = new Float64Array(x.size);
   for (let i = 0; i < x.size; i++) {

@@ -411,6 +411,14 @@ function runCheck(
     }
     if (layout === "bad") {
       diagnosis = shapeMismatch(name, x.shape, g.shape);
+      if (g.size === x.size) {
+        // Same entries, other shape ([3] for [3, 1]): say whether the values are right.
+        const c = compareEntries(probe, f0, name, g.reshape(x.shape), "same", offsets, opts);
+        const valuesRight = c.comparison.status.every((st) => st !== EntryStatus.Wrong);
+        diagnosis.message += valuesRight
+          ? ` Its values are right: only the shape is off (reshape it).`
+          : ` Read in ${name}'s shape, its values are wrong too (${diagnose(c.comparison).kind}).`;
+      }
       reports.push({
         name,
         shape: [...x.shape],

@@ -62,6 +62,14 @@ Deno.test("a gradient of any other wrong shape is a mismatch naming both shapes"
   assert.ok(!r.ok);
 });
 
+Deno.test("a column vector returned for a flat one is a mismatch that says the values are right", () => {
+  const r = checkGradient(halfSq, (x) => x.reshape([3, 1]), array([1, 2, 3]));
+  assert.equal(r.diagnosis.kind, "mismatch");
+  assert.match(r.diagnosis.message, /shape \[3, 1\] but x has shape \[3\].*values are right/);
+  const w = checkGradient(halfSq, (x) => x.reshape([3, 1]).mul(2), array([1, 2, 3]));
+  assert.match(w.diagnosis.message, /values are wrong too \(scaled\)/);
+});
+
 Deno.test("a function returning NaN is non-finite, never a pass", () => {
   const r = checkGradient(() => NaN, (x) => x, array([1, 2]));
   assert.equal(r.diagnosis.kind, "non-finite");

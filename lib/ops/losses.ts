@@ -216,7 +216,7 @@ function hingeRows(
         active++;
       }
     }
-    local[o + y[r]] = -active;
+    local[o + y[r]] = 0 - active;
     losses[r] = l;
   }
   return { losses, local };

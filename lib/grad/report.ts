@@ -130,65 +130,17 @@ export interface GradCheckFields {
 /**
  * The report of {@linkcode checkGradient} and friends. Never thrown: a wrong gradient is data.
  * Prints as a table, displays itself in Jupyter, and serializes with `JSON.stringify`.
+ * Its fields are those of {@linkcode GradCheckFields}.
  */
-export class GradCheckReport implements GradCheckFields {
-  /** True when the analytic gradient agrees everywhere checked (kinks excused). */
-  ok: boolean;
-  /** How entries were chosen. */
-  mode: CheckMode;
-  /** Largest absolute error over all inputs. */
-  maxAbsError: number;
-  /** Largest relative error over all inputs. */
-  maxRelError: number;
-  /** The entry that fails worst; `null` when nothing numeric was compared. */
-  worst: WorstEntry | null;
-  /** Why it fails (or `match`). */
-  diagnosis: Diagnosis;
-  /** Entries where the function has a kink within ±eps. */
-  kinks: KinkEntry[];
-  /** Number of function (or gradient) evaluations spent. */
-  evaluations: number;
-  /** Cautions, e.g. a trivially passing check on an all-zero gradient. */
-  warnings: string[];
-  /** One row per input. */
-  inputs: InputReport[];
-  /** Finite-difference step used. */
-  eps: number;
-  /** Absolute tolerance used. */
-  atol: number;
-  /** Relative tolerance used. */
-  rtol: number;
-  /** Wall time of the check in seconds. */
-  seconds: number;
-  /** What was checked, for tables. */
-  title?: string;
-  /** In `fast` mode, the `full` re-check that located a failure. */
-  located?: GradCheckReport;
-  /** The third oracle, when asked for. */
-  autodiff?: AutodiffReport;
-  /** For Hessian checks. */
-  asymmetry?: Asymmetry;
-
-  /** Builds a report from its fields. */
+// deno-lint-ignore no-empty-interface
+export interface GradCheckReport extends GradCheckFields {}
+/** See the interface of the same name for the fields. */
+export class GradCheckReport {
+  /** Builds a report from its fields (optional ones left out when undefined). */
   constructor(fields: GradCheckFields) {
-    this.ok = fields.ok;
-    this.mode = fields.mode;
-    this.maxAbsError = fields.maxAbsError;
-    this.maxRelError = fields.maxRelError;
-    this.worst = fields.worst;
-    this.diagnosis = fields.diagnosis;
-    this.kinks = fields.kinks;
-    this.evaluations = fields.evaluations;
-    this.warnings = fields.warnings;
-    this.inputs = fields.inputs;
-    this.eps = fields.eps;
-    this.atol = fields.atol;
-    this.rtol = fields.rtol;
-    this.seconds = fields.seconds;
-    if (fields.title !== undefined) this.title = fields.title;
-    if (fields.located !== undefined) this.located = fields.located;
-    if (fields.autodiff !== undefined) this.autodiff = fields.autodiff;
-    if (fields.asymmetry !== undefined) this.asymmetry = fields.asymmetry;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v !== undefined) Object.assign(this, { [k]: v });
+    }
   }
 
   /** The per-input table. */

@@ -1,0 +1,103 @@
+"""PyTorch's column of `deno task bench:gradcheck`.
+
+Reads the benchmark cases as JSON on stdin (written by bench/gradcheck_torch.ts: the same inputs
+our checker sees), runs torch.autograd.gradcheck (gradgradcheck for the second-order case) on each
+in float64 with the default eps/atol/rtol, in full mode and with fast_mode=True, and prints one
+JSON object on stdout: {"torch": version, "cases": {name: {"full": {"seconds", "ok"}, "fast": ...}}}.
+
+Run it with Debian's /usr/bin/python3 (package python3-torch) and OPENBLAS_NUM_THREADS=1.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.autograd import gradcheck, gradgradcheck
+
+# Repeat a check until this much time has been spent (after one warm-up run), at most MAX_REPEATS
+# times, and report the median; a check slower than this is timed once.
+TIME_BUDGET_S = 1.0
+MAX_REPEATS = 10
+
+
+def tensor(spec, grad=True):
+    t = torch.tensor(spec["data"], dtype=torch.float64).reshape(spec["shape"])
+    return t.requires_grad_(grad)
+
+
+def build(case):
+    """The function and the inputs torch checks, for each case kind."""
+    kind, i = case["kind"], case["inputs"]
+    if kind == "softmax-ce":
+        labels = torch.tensor(case["labels"], dtype=torch.long)
+        return (lambda z: F.cross_entropy(z, labels)), (tensor(i["x"]),), gradcheck
+    if kind == "linear":
+        # ours holds w as [D, M] (x·w + b); torch's F.linear wants W = wᵀ [M, D]
+        w = tensor(i["w"], grad=False).t().contiguous().requires_grad_(True)
+        return F.linear, (tensor(i["x"]), w, tensor(i["b"])), gradcheck
+    if kind == "mlp":
+        x = tensor(case["images"], grad=False)
+        labels = torch.tensor(case["labels"], dtype=torch.long)
+
+        def loss(w1, b1, w2, b2):
+            return F.cross_entropy(torch.tanh(x @ w1 + b1) @ w2 + b2, labels)
+
+        names = ["w1", "b1", "w2", "b2"]
+        return loss, tuple(tensor(i[k]) for k in names), gradcheck
+    if kind == "conv2d":
+        pad = case["padding"]
+        return (
+            (lambda x, w, b: F.conv2d(x, w, b, padding=pad)),
+            (tensor(i["x"]), tensor(i["w"]), tensor(i["b"])),
+            gradcheck,
+        )
+    if kind == "maxpool":
+        size = case["size"]
+        return (lambda x: F.max_pool2d(x, size)), (tensor(i["x"]),), gradcheck
+    if kind == "batchnorm":
+        eps = case["eps"]
+
+        def bn(x, gamma, beta):
+            return F.batch_norm(x, None, None, gamma, beta, training=True, eps=eps)
+
+        return bn, (tensor(i["x"]), tensor(i["gamma"]), tensor(i["beta"])), gradcheck
+    if kind == "logsoftmax-2nd":
+        return (lambda z: F.log_softmax(z, dim=1)), (tensor(i["x"]),), gradgradcheck
+    raise ValueError(f"unknown case kind {kind!r}")
+
+
+def timed(run):
+    started = time.perf_counter()
+    ok = run()
+    first = time.perf_counter() - started
+    if first >= TIME_BUDGET_S:
+        return first, ok
+    times, spent = [], 0.0
+    while spent < TIME_BUDGET_S and len(times) < MAX_REPEATS:
+        started = time.perf_counter()
+        ok = run() and ok
+        times.append(time.perf_counter() - started)
+        spent += times[-1]
+    return statistics.median(times), ok
+
+
+def main():
+    cases = json.load(sys.stdin)
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "cases": {}}
+    for case in cases:
+        fn, inputs, check = build(case)
+        row = {}
+        for mode, fast in (("full", False), ("fast", True)):
+            seconds, ok = timed(
+                lambda: bool(check(fn, inputs, fast_mode=fast, raise_exception=False))
+            )
+            row[mode] = {"seconds": seconds, "ok": ok}
+        out["cases"][case["name"]] = row
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { array, NDArray } from "../ndarray.ts";
+import { array, type NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
 import { checkGradient, checkHessian } from "../grad/check.ts";
 import { newtonRoot } from "../optim/newton.ts";

@@ -1,0 +1,132 @@
+/**
+ * The exercise catalog: the explicit list of exercises, running them, looking them up by id
+ * (with suggestions for a mistyped id), and summarizing their claims per sheet and status.
+ * The claim types live in `claim.ts` and are re-exported here.
+ *
+ * @example
+ * ```ts
+ * import { EXERCISES, findExercise, suggestIds } from "./catalog.ts";
+ * if (findExercise("conv")?.id !== "conv") throw new Error("lookup");
+ * if (suggestIds("cnov")[0] !== "conv") throw new Error(String(suggestIds("cnov")));
+ * if (new Set(EXERCISES.map((e) => e.id)).size !== EXERCISES.length) throw new Error("ids");
+ * ```
+ *
+ * @module
+ */
+
+import { activationsExercise } from "./activations.ts";
+import { backpropCostExercise } from "./backprop_cost.ts";
+import { batchBackpropExercise } from "./batch_backprop.ts";
+import {
+  type CheckedClaim,
+  type Claim,
+  CLAIM_STATUSES,
+  type ClaimStatus,
+  type Exercise,
+  type ExerciseResult,
+} from "./claim.ts";
+import { convExercise } from "./conv.ts";
+import { dropoutExercise } from "./dropout.ts";
+import { extensionsExercise } from "./extensions.ts";
+import { mlpExercise } from "./mlp.ts";
+import { mseVsCeExercise } from "./mse_vs_ce.ts";
+import { normalizationExercise } from "./normalization.ts";
+import { optimizationExercise } from "./optimization.ts";
+import { proximalExercise } from "./proximal.ts";
+import { softmaxExercise } from "./softmax.ts";
+
+export * from "./claim.ts";
+
+/** Every exercise, in the order the CLI and the report list them. */
+export const EXERCISES: readonly Exercise[] = [
+  activationsExercise,
+  softmaxExercise,
+  mlpExercise,
+  mseVsCeExercise,
+  batchBackpropExercise,
+  backpropCostExercise,
+  convExercise,
+  normalizationExercise,
+  dropoutExercise,
+  optimizationExercise,
+  proximalExercise,
+  extensionsExercise,
+];
+
+/** The sheets, by three-digit prefix. */
+export const SHEETS: readonly string[] = ["000", "001", "002", "003", "004"];
+
+/** How many suggestions {@linkcode suggestIds} returns at most. */
+export const MAX_SUGGESTIONS = 3;
+
+/** The exercise with this id, or undefined. */
+export function findExercise(id: string): Exercise | undefined {
+  return EXERCISES.find((e) => e.id === id);
+}
+
+/** Levenshtein edit distance between two strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The ids closest to a mistyped one: ids containing it (or contained in it) first, then by edit
+ * distance; at most {@linkcode MAX_SUGGESTIONS}.
+ */
+export function suggestIds(
+  id: string,
+  ids: readonly string[] = EXERCISES.map((e) => e.id),
+): string[] {
+  const q = id.toLowerCase();
+  return [...ids]
+    .map((c) => ({
+      c,
+      score: (c.includes(q) || (q.length > 2 && q.includes(c)) ? -100 : 0) + editDistance(q, c),
+    }))
+    .sort((a, b) => a.score - b.score || a.c.localeCompare(b.c))
+    .slice(0, MAX_SUGGESTIONS)
+    .map((s) => s.c);
+}
+
+/** Runs exercises (all by default), in catalog order. */
+export function runExercises(exercises: readonly Exercise[] = EXERCISES): ExerciseResult[] {
+  return exercises.map((e) => e.run());
+}
+
+/** Every claim of some results, flattened, as the JSON contract prints them. */
+export function claimsOf(results: readonly ExerciseResult[]): Claim[] {
+  return results.flatMap((r) => r.claims.map((c) => c.claim));
+}
+
+/** The claims whose status differs from the status recorded in the catalog. */
+export function changedClaims(results: readonly ExerciseResult[]): CheckedClaim[] {
+  return results.flatMap((r) => r.claims.filter((c) => c.claim.status !== c.recorded));
+}
+
+/** Number of claims per status. */
+export type StatusCounts = Record<ClaimStatus, number>;
+
+/** Counts claims per status. */
+export function countStatuses(claims: readonly Claim[]): StatusCounts {
+  const counts = Object.fromEntries(CLAIM_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  for (const c of claims) counts[c.status]++;
+  return counts;
+}
+
+/** Claims per status for each sheet, in sheet order. */
+export function summarizeBySheet(
+  claims: readonly Claim[],
+): { sheet: string; counts: StatusCounts }[] {
+  return SHEETS.map((sheet) => ({
+    sheet,
+    counts: countStatuses(claims.filter((c) => c.sheet === sheet)),
+  }));
+}

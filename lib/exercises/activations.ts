@@ -174,7 +174,7 @@ export function runActivations(): ExerciseResult {
     holds: stepCheck.ok,
     corrected: sigCheck.ok,
     note: `the step carries a minus sign that the derivative of 1/(1 + e^(−x)) does not have ` +
-      `(${stepCheck.diagnosis.kind}: ${stepCheck.diagnosis.message}); two lines later the sign ` +
+      `(${describeCheck(stepCheck)}); two lines later the sign ` +
       `silently disappears and the final σ(1 − σ) is right`,
   });
   const sigVec = (v: NDArray) => v.map(sigma);

@@ -1,0 +1,72 @@
+/**
+ * `deno task start` (the main job, once wired): runs every exercise of the catalog, prints the
+ * claims per status per sheet and the errata, and writes one offline HTML page with every
+ * exercise's table and figures (default `out/report.html`; written atomically).
+ *
+ * Exit 0 when every claim has its recorded status, 1 when one changed or the page could not be
+ * written, 2 for usage errors.
+ *
+ * @module
+ */
+
+import { changedClaims, claimsOf, countStatuses, runExercises } from "../lib/exercises/catalog.ts";
+import { CLAIM_STATUSES } from "../lib/exercises/claim.ts";
+import { errataLines, reportHtml, summaryTable } from "../lib/exercises/report.ts";
+import { textTable } from "../lib/view/table.ts";
+import { writeTextAtomic } from "../lib/view/io.ts";
+import { fail, parseCommand, usageError } from "./args.ts";
+
+/** Where the report goes unless `--out` says otherwise. */
+const DEFAULT_OUT = "out/report.html";
+
+const spec = {
+  usage: "deno task start [--out FILE]",
+  description: "Checks every claim of the five exercise sheets, prints the claims per status\n" +
+    "per sheet and the errata found, and writes one offline HTML report with every table and\n" +
+    "figure. Exits 1 if a claim's status differs from the recorded one.",
+  options: {
+    out: {
+      type: "string" as const,
+      value: "FILE",
+      description: "where to write the HTML report (its folder must exist, except out/)",
+      default: DEFAULT_OUT,
+    },
+  },
+};
+
+const { values, positionals } = parseCommand(Deno.args, spec);
+if (positionals.length) usageError(`unexpected argument "${positionals[0]}"`);
+const out = values.out ?? DEFAULT_OUT;
+if (typeof out !== "string" || out === "") usageError("--out needs a file name");
+
+const started = performance.now();
+const results = runExercises();
+const claims = claimsOf(results);
+const counts = countStatuses(claims);
+console.log(textTable(summaryTable(claims)));
+const errata = errataLines(claims);
+console.log(`\nErrata (${errata.length}):`);
+for (const line of errata) console.log(`- ${line}`);
+
+if (out === DEFAULT_OUT) await Deno.mkdir("out", { recursive: true }).catch(() => {});
+try {
+  await writeTextAtomic(out, await reportHtml(results));
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(
+  `\n${claims.length} claims (${CLAIM_STATUSES.map((s) => `${counts[s]} ${s}`).join(", ")}), ` +
+    `${results.reduce((n, r) => n + r.figures.length, 0)} figures; wrote ${out} in ${seconds} s`,
+);
+
+const changed = changedClaims(results);
+if (changed.length) {
+  for (const c of changed) {
+    console.error(
+      `error: ${c.claim.exercise}/${c.claim.claim} (${c.claim.sheet} ${c.claim.question}) is ` +
+        `${c.claim.status}, recorded ${c.recorded}`,
+    );
+  }
+  Deno.exit(1);
+}

@@ -1,0 +1,163 @@
+/**
+ * Rendering the catalog: claim tables for terminals and pages, the per-sheet summary, the list of
+ * errata, and the standalone offline HTML report (plotly.js inlined once, every exercise's table
+ * and figures). Pure: builds strings, never prints or writes.
+ *
+ * @example
+ * ```ts
+ * import { formatValue } from "./report.ts";
+ * if (formatValue([0.5, 1 / 3]) !== "[0.5, 0.333333]") throw new Error(formatValue([0.5, 1 / 3]));
+ * ```
+ *
+ * @module
+ */
+
+import { figureHtml, htmlPage } from "../view/figure.ts";
+import { escapeHtml, htmlTable, type Table } from "../view/table.ts";
+import { type Claim, CLAIM_STATUSES, type ClaimValue, type ExerciseResult } from "./claim.ts";
+import { claimsOf, summarizeBySheet } from "./catalog.ts";
+
+/** Significant digits of numbers in tables. */
+export const TABLE_DIGITS = 6;
+/** Longest cell text in terminal tables before it is cut with "…". */
+export const MAX_CELL = 60;
+
+/** A claim value as table text: numbers to {@linkcode TABLE_DIGITS} digits, arrays in brackets. */
+export function formatValue(v: ClaimValue): string {
+  if (v === null) return "—";
+  if (typeof v === "number") {
+    return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(TABLE_DIGITS)));
+  }
+  if (typeof v === "string" || typeof v === "boolean") return String(v);
+  return `[${v.map(formatValue).join(", ")}]`;
+}
+
+function cut(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** One row per claim: exercise, question, statement, sheet value, computed value, status. */
+export function claimTable(
+  claims: readonly Claim[],
+  options: { maxCell?: number; caption?: string; notes?: boolean } = {},
+): Table {
+  const max = options.maxCell ?? MAX_CELL;
+  const headers = [
+    "exercise",
+    "sheet",
+    "question",
+    "statement",
+    "sheet says",
+    "computed",
+    "status",
+  ];
+  if (options.notes) headers.push("note");
+  return {
+    caption: options.caption,
+    headers,
+    rows: claims.map((c) => {
+      const row = [
+        c.exercise,
+        c.sheet,
+        c.question,
+        cut(c.statement, max),
+        cut(formatValue(c.expected), max),
+        cut(formatValue(c.computed), max),
+        c.status,
+      ];
+      if (options.notes) row.push(c.note);
+      return row;
+    }),
+  };
+}
+
+/** Claims per status for each sheet, with a total row. */
+export function summaryTable(claims: readonly Claim[]): Table {
+  const rows = summarizeBySheet(claims).map(({ sheet, counts }) => [
+    sheet,
+    ...CLAIM_STATUSES.map((s) => String(counts[s])),
+    String(CLAIM_STATUSES.reduce((n, s) => n + counts[s], 0)),
+  ]);
+  rows.push([
+    "all",
+    ...CLAIM_STATUSES.map((s) => String(claims.filter((c) => c.status === s).length)),
+    String(claims.length),
+  ]);
+  return {
+    caption: "Claims per sheet and status",
+    headers: ["sheet", ...CLAIM_STATUSES, "total"],
+    rows,
+  };
+}
+
+/** The errata, one line each: `sheet question (exercise/claim): note`. */
+export function errataLines(claims: readonly Claim[]): string[] {
+  return claims.filter((c) => c.status === "erratum").map((c) =>
+    `${c.sheet} ${c.question} (${c.exercise}/${c.claim}): ${c.note}`
+  );
+}
+
+/** Colors the status cells of an HTML table produced by `htmlTable`. */
+function markStatuses(html: string): string {
+  return html.replace(
+    new RegExp(`<td>(${CLAIM_STATUSES.join("|")})</td>`, "g"),
+    (_, s) => `<td class="${s}">${s}</td>`,
+  );
+}
+
+/**
+ * Marks every figure `data-rendered="true"` once Plotly has drawn it, and records script errors
+ * in the `data-page-errors` attribute of `<body>`, so a headless browser's DOM dump shows both.
+ */
+export const RENDER_PROBE =
+  `<script>(function(){var errs=[];function keep(m){errs.push(String(m));` +
+  `document.body.setAttribute("data-page-errors",JSON.stringify(errs));}` +
+  `window.addEventListener("error",function(e){keep(e.message||"script error");});` +
+  `window.addEventListener("load",function(){var figs=document.querySelectorAll("[data-figure]");` +
+  `var done=0;figs.forEach(function(el){if(el.classList.contains("js-plotly-plot")&&` +
+  `el.querySelector("svg.main-svg")){el.setAttribute("data-rendered","true");done++;}});` +
+  `document.body.setAttribute("data-figures",String(figs.length));` +
+  `document.body.setAttribute("data-figures-rendered",String(done));});})();</script>`;
+
+/** The body of the report: summary, errata, then each exercise's table and figures. */
+export function reportBody(results: readonly ExerciseResult[]): string {
+  const claims = claimsOf(results);
+  const parts = [
+    RENDER_PROBE,
+    `<p>Every checkable claim of the five exercise sheets, recomputed in float64. ` +
+    `<span class="verified">verified</span>: the sheet is right; ` +
+    `<span class="erratum">erratum</span>: the sheet is wrong (its own formula fails the ` +
+    `check, the corrected one passes); <span class="unverifiable">unverifiable</span>: the ` +
+    `sheet lacks the data; <span class="extension">extension</span>: a topic the sheet only ` +
+    `names, treated here.</p>`,
+    htmlTable(summaryTable(claims)),
+    `<h2 id="errata">Errata</h2><ul>${
+      errataLines(claims).map((l) => `<li>${escapeHtml(l)}</li>`).join("")
+    }</ul>`,
+    `<h2>Exercises</h2><ul>${
+      results.map((r) => `<li><a href="#ex-${escapeHtml(r.id)}">${escapeHtml(r.title)}</a></li>`)
+        .join("")
+    }</ul>`,
+  ];
+  for (const r of results) {
+    parts.push(
+      `<h2 id="ex-${escapeHtml(r.id)}">${escapeHtml(r.title)} <code>${
+        escapeHtml(r.id)
+      }</code></h2>`,
+    );
+    parts.push(markStatuses(htmlTable(claimTable(r.claims.map((c) => c.claim), {
+      maxCell: Infinity,
+      notes: true,
+    }))));
+    r.figures.forEach((f, i) => parts.push(figureHtml(f, `fig-${r.id}-${i}`)));
+  }
+  return parts.join("\n");
+}
+
+/** The standalone offline report page (plotly.js inlined once). */
+export async function reportHtml(
+  results: readonly ExerciseResult[],
+  options: { title?: string } = {},
+): Promise<string> {
+  return await htmlPage(options.title ?? "Exercise sheets, checked", reportBody(results));
+}

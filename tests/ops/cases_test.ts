@@ -65,9 +65,6 @@ Deno.test("OP_CASES: every case with a tfjs twin agrees with tfjs autodiff (cpu 
     if (!c.tf) continue;
     withTf++;
     const forward = c.tf;
-    const { tf } = await import("../../lib/grad/autodiff.ts").then((m) =>
-      m.loadTf({ backend: "cpu" })
-    );
     const r = await checkOpWithAutodiff(c.op, c.inputs(), {
       ...c.options,
       tf: (i) => forward(tf, i),

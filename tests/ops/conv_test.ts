@@ -415,7 +415,7 @@ Deno.test("property: conv2d adjointness and linearity on random geometries", () 
   const geometry = fc.record({
     n: fc.integer({ min: 1, max: 2 }),
     c: fc.integer({ min: 1, max: 3 }),
-    f: fc.integer({ min: 1, max: 3 }),
+    f: fc.integer({ min: 1, max: 9 }), // blocks of four filters and the remainder
     h: fc.integer({ min: 3, max: 7 }),
     w: fc.integer({ min: 3, max: 7 }),
     k: fc.integer({ min: 1, max: 3 }),

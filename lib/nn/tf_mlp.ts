@@ -103,8 +103,8 @@ export async function trainMlpTf(
     targets = new Float32Array(n * classes);
     for (let i = 0; i < n; i++) targets[i * classes + idx[i]] = 1;
   }
-  const xAll = tf.tensor2d(Float32Array.from(data.x.data), [n, model.sizes[0]]);
-  const yAll = tf.tensor2d(targets, [n, classes]);
+  const d = model.sizes[0];
+  const x32 = Float32Array.from(data.x.data);
   const w = model.w.map((a) => tf.variable(toTensor(tf, a)));
   const b = model.b.map((a) => tf.variable(toTensor(tf, a)));
   const gamma = model.gamma.map((a) => tf.variable(toTensor(tf, a)));
@@ -112,10 +112,35 @@ export async function trainMlpTf(
   const weightSet = new Set<TF.Variable>(w);
   const all = [...w, ...b, ...gamma, ...beta];
 
+  // z = aW + b with the backward pass written out: dW = aᵀ dz, db = Σ_rows dz, da = dz Wᵀ.
+  // tfjs-wasm's matMul with transposeA/transposeB is about 4x slower than an explicit transpose
+  // followed by a plain matMul, and autodiff would use the former; the first layer's input
+  // needs no gradient, so it is closed over rather than passed (no dz W₀ᵀ product).
+  const linearHidden = tf.customGrad(
+    ((a: TF.Tensor2D, wl: TF.Tensor2D, bl: TF.Tensor1D, save: TF.GradSaveFunc) => {
+      save([a, wl]);
+      return {
+        value: tf.add(tf.matMul(a, wl), bl),
+        gradFunc: (dz: TF.Tensor2D, saved: TF.Tensor[]) => [
+          tf.matMul(dz, tf.transpose(saved[1])),
+          tf.matMul(tf.transpose(saved[0]), dz),
+          tf.sum(dz, 0),
+        ],
+      };
+    }) as unknown as Parameters<typeof TF.customGrad>[0],
+  );
+  const linearInput = (a: TF.Tensor2D) =>
+    tf.customGrad(
+      ((wl: TF.Tensor2D, bl: TF.Tensor1D) => ({
+        value: tf.add(tf.matMul(a, wl), bl),
+        gradFunc: (dz: TF.Tensor2D) => [tf.matMul(tf.transpose(a), dz), tf.sum(dz, 0)],
+      })) as unknown as Parameters<typeof TF.customGrad>[0],
+    );
+
   const lossOf = (xb: TF.Tensor, yb: TF.Tensor): TF.Scalar => {
     let a = xb as TF.Tensor2D;
     for (let l = 0; l < layers; l++) {
-      let z = tf.add(tf.matMul(a, w[l]), b[l]) as TF.Tensor2D;
+      let z = (l === 0 ? linearInput(a)(w[l], b[l]) : linearHidden(a, w[l], b[l])) as TF.Tensor2D;
       if (l === layers - 1) {
         a = z;
         break;
@@ -170,9 +195,16 @@ export async function trainMlpTf(
       }
       const end = Math.min(n, start + batchSize);
       const lossT = tf.tidy(() => {
-        const idx = tf.tensor1d(order.subarray(start, end), "int32");
-        const xb = tf.gather(xAll, idx);
-        const yb = tf.gather(yAll, idx);
+        // batches are copied on the JS side: cheaper than tf.gather on wasm
+        const rows = end - start;
+        const xb32 = new Float32Array(rows * d), yb32 = new Float32Array(rows * classes);
+        for (let r = 0; r < rows; r++) {
+          const i = order[start + r];
+          xb32.set(x32.subarray(i * d, (i + 1) * d), r * d);
+          yb32.set(targets.subarray(i * classes, (i + 1) * classes), r * classes);
+        }
+        const xb = tf.tensor2d(xb32, [rows, d]);
+        const yb = tf.tensor2d(yb32, [rows, classes]);
         const { value, grads } = tf.variableGrads(() => lossOf(xb, yb), all);
         for (const v of all) {
           const g = grads[v.name];
@@ -209,7 +241,5 @@ export async function trainMlpTf(
     beta: beta.map((v, l) => widen(v, model.beta[l])),
   };
   for (const v of all) v.dispose();
-  xAll.dispose();
-  yAll.dispose();
   return { model: trained, trace: aq.table(cols), backend, status, message };
 }

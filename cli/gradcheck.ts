@@ -158,7 +158,10 @@ if (!(BACKENDS as readonly string[]).includes(backend)) {
 }
 const cases = select(values.op as string | undefined);
 // Load tfjs before the first case so its start-up time is not charged to that op's ms.
-if (cases.some((c) => c.tf)) await loadTf({ backend: backend as Backend });
+// The backend actually running is reported: loadTf falls back to cpu if wasm cannot start.
+const running = cases.some((c) => c.tf)
+  ? (await loadTf({ backend: backend as Backend })).backend
+  : "none needed";
 const rows: Row[] = [];
 for (const c of cases) rows.push(await runCase(c, backend as Backend));
 
@@ -168,7 +171,7 @@ if (values.json) {
   const failed = rows.filter((r) => !r.ok).length;
   console.log(textTable({
     caption: `Gradient check of ${rows.length} ops: float64 central differences (eps 1e-6, ` +
-      `atol 1e-5, rtol 1e-3) and tfjs autodiff (float32, ${backend} backend)`,
+      `atol 1e-5, rtol 1e-3) and tfjs autodiff (float32, ${running} backend)`,
     headers: [
       "op",
       "shapes",

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type * as TF from "@tensorflow/tfjs";
 import { allClose, array, NDArray, randn } from "../../lib/ndarray.ts";
 import { checkOp } from "../../lib/grad/check.ts";
-import { loadTf } from "../../lib/grad/autodiff.ts";
+import { checkOpWithAutodiff, loadTf } from "../../lib/grad/autodiff.ts";
 import {
   conv1dBackward,
   conv1dForward,
@@ -527,4 +527,25 @@ Deno.test("tfjs: tf.conv1d agrees with correlate1d (valid and same, odd kernels)
       assert.ok(maxAbsDiff(dw.data, gw) <= F32_TOL * scale(dw.data), `${mode} ${n},${k} dw`);
     }
   }
+});
+
+Deno.test("tfjs: every CONV_POOL_CASES oracle agrees with the hand-written backward (cpu backend)", async () => {
+  const tf = await tfCpu();
+  let withOracle = 0;
+  for (const c of CONV_POOL_CASES) {
+    if (!c.tf) {
+      assert.ok(c.tfNote && /no tfjs oracle/.test(c.tfNote), `${c.name} says why it has no oracle`);
+      continue;
+    }
+    withOracle++;
+    const oracle = c.tf;
+    const report = await checkOpWithAutodiff(c.op, c.inputs(), {
+      ...c.options,
+      tf: (i) => oracle(tf, i),
+      backend: "cpu",
+    });
+    assert.ok(report.autodiff?.ok, `${c.name}: ${report.autodiff?.diagnosis.message}`);
+    assert.ok(report.ok, `${c.name}: ${report.diagnosis.message}`);
+  }
+  assert.ok(withOracle >= CONV_POOL_CASES.length - 1);
 });

@@ -93,8 +93,8 @@ function apply(x: NDArray, f: (v: number) => number, fn: string): NDArray {
   return new NDArray(out, x.shape);
 }
 
-/** dx = dout ⊙ d, with the shape check every backward pass makes. */
-function scale(dout: NDArray, cache: ActivationCache, d: (i: number) => number, fn: string) {
+/** The shape check every backward pass makes: dout must have x's shape. */
+function checkDout(dout: NDArray, cache: ActivationCache, fn: string): void {
   requireArray(dout, fn, "dout");
   if (!shapesEqual(dout.shape, cache.x.shape)) {
     throw new RangeError(
@@ -103,6 +103,11 @@ function scale(dout: NDArray, cache: ActivationCache, d: (i: number) => number, 
       }`,
     );
   }
+}
+
+/** dx = dout ⊙ d, after the shape check. */
+function scale(dout: NDArray, cache: ActivationCache, d: (i: number) => number, fn: string) {
+  checkDout(dout, cache, fn);
   const g = dout.data;
   const dx = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) dx[i] = g[i] * d(i);
@@ -215,7 +220,10 @@ export function heavisideDerivative(x: NDArray): NDArray {
  * ```
  */
 export function relu(x: NDArray): NDArray {
-  return apply(x, (v) => (v > 0 ? v : 0), "relu");
+  requireArray(x, "relu");
+  const src = x.data, out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] > 0 ? src[i] : 0;
+  return new NDArray(out, x.shape);
 }
 
 /** Forward pass of {@linkcode relu}. */
@@ -226,8 +234,10 @@ export function reluForward(x: NDArray): ActivationForward {
 
 /** Backward pass of {@linkcode relu}: `dx = dout ⊙ 1[x > 0]`, so ReLU'(0) = 0. */
 export function reluBackward(dout: NDArray, cache: ActivationCache): { dx: NDArray } {
-  const x = cache.x.data;
-  return scale(dout, cache, (i) => (x[i] > 0 ? 1 : 0), "reluBackward");
+  checkDout(dout, cache, "reluBackward");
+  const x = cache.x.data, g = dout.data, dx = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] : 0;
+  return { dx: new NDArray(dx, dout.shape) };
 }
 
 /** ReLU'(x) = 1[x > 0] (= H(x) for x ≠ 0; ReLU'(0) is taken as 0). */

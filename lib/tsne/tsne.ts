@@ -1,0 +1,252 @@
+/**
+ * `tsne(x, options)`: t-distributed stochastic neighbour embedding of the rows of `x` [N, D]
+ * into 2-D, with exact, Barnes-Hut or FFT-interpolated gradients (sheet 000 §8).
+ *
+ * Pipeline: affinities (perplexity calibration; all pairs for `exact`, the ⌊3·perplexity⌋ exact
+ * nearest neighbours otherwise) → PCA initialization scaled to standard deviation 1e-4 (Kobak &
+ * Berens 2019) → {@linkcode optimizeEmbedding} → the exact KL of the result.
+ *
+ * @module
+ */
+
+import { NDArray } from "../ndarray.ts";
+import { Random } from "../random.ts";
+import { pca } from "../data/pca.ts";
+import { type Affinities, DEFAULT_PERPLEXITY, exactAffinities, knnAffinities } from "./affinity.ts";
+import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
+import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
+import {
+  DEFAULT_ITERATIONS,
+  type GradientEngine,
+  type KlPoint,
+  optimizeEmbedding,
+  type OptimizeOptions,
+} from "./optimize.ts";
+import { WorkerPool } from "./workers.ts";
+
+/** Gradient methods. `auto` picks exact for small N, FFT for large N, Barnes-Hut between. */
+export type TsneMethod = "exact" | "bh" | "fft" | "auto";
+
+/** Largest N for which `auto` uses the exact O(N²) gradient. */
+export const AUTO_EXACT_MAX_N = 300;
+/** Standard deviation of the first coordinate of the initial embedding (Kobak & Berens 2019). */
+export const INIT_STD = 1e-4;
+/** Largest N for which the reported KL is computed exactly (O(N²)) instead of estimated. */
+export const EXACT_KL_MAX_N = 20000;
+/** Embedding dimension. */
+export const EMBEDDING_DIMS = 2;
+
+/** Options of {@linkcode tsne}. */
+export interface TsneOptions
+  extends Omit<OptimizeOptions, "onProgress" | "exaggerationIterations"> {
+  /** Perplexity, 1 ≤ perplexity < N − 1. Default 30. */
+  perplexity?: number;
+  /** Gradient method. Default `auto`. */
+  method?: TsneMethod;
+  /** Barnes-Hut θ (half-width / distance). Default 0.5. */
+  theta?: number;
+  /** Seed (random initialization, PCA start vectors). Default 42. */
+  seed?: number;
+  /** `pca` (default), `random` (N(0, 1e-4²)) or a given [N, 2] embedding. */
+  init?: "pca" | "random" | NDArray;
+  /** Nearest neighbours for bh/fft. Default min(N − 1, ⌊3·perplexity⌋). */
+  neighbors?: number;
+  /** Iterations with early exaggeration. Default 250. */
+  exaggerationIterations?: number;
+  /**
+   * Web Workers computing the gradient in parallel (bh and fft). Default 1 (none). Results are
+   * identical for any number of workers.
+   */
+  workers?: number;
+  /** Progress after every update (and `stage` while computing affinities). */
+  onProgress?: (progress: TsneProgress) => void;
+}
+
+/** Progress of a run. */
+export interface TsneProgress {
+  /** `affinities`, `optimize` or `done`. */
+  stage: "affinities" | "optimize" | "done";
+  /** Updates done. */
+  iteration: number;
+  /** Updates planned. */
+  iterations: number;
+  /** Latest KL when computed at this update. */
+  kl?: number;
+}
+
+/** A t-SNE run. */
+export interface TsneResult {
+  /** The embedding [N, 2], rows in input order. */
+  embedding: NDArray;
+  /** KL(P‖Q) of the final embedding (exact when N ≤ 20000). */
+  kl: number;
+  /** Whether `kl` is exact. */
+  klExact: boolean;
+  /** KL every 50 updates (engine estimate) plus the final value. */
+  klTrace: KlPoint[];
+  /** Updates done. */
+  iterations: number;
+  /** The method used (never `auto`). */
+  method: "exact" | "bh" | "fft";
+  /** Perplexity used. */
+  perplexity: number;
+  /** Neighbours per point in P. */
+  neighbors: number;
+  /** Largest entropy error of the calibration (nats). */
+  maxEntropyError: number;
+  /** Learning rate used. */
+  learningRate: number;
+  /** θ used (bh). */
+  theta: number;
+  /** Wall-clock seconds: affinities, optimization, total. */
+  seconds: { affinities: number; optimize: number; total: number };
+  /** The affinities (P). */
+  affinities: Affinities;
+}
+
+/** The method `auto` resolves to for N points. */
+export function resolveMethod(method: TsneMethod, n: number): "exact" | "bh" | "fft" {
+  if (method !== "auto") return method;
+  return n <= AUTO_EXACT_MAX_N ? "exact" : "bh";
+}
+
+/** The initial embedding: PCA to 2-D scaled so the first coordinate has std 1e-4. */
+export function initialEmbedding(
+  x: NDArray,
+  options: { init?: "pca" | "random" | NDArray; seed?: number } = {},
+): NDArray {
+  const [n, d] = x.shape;
+  const init = options.init ?? "pca";
+  if (init instanceof NDArray) {
+    if (init.ndim !== 2 || init.shape[0] !== n || init.shape[1] !== EMBEDDING_DIMS) {
+      throw new RangeError(
+        `tsne: init must be [${n}, 2], got [${init.shape.join(", ")}]`,
+      );
+    }
+    return new NDArray(init.data.slice(), [n, EMBEDDING_DIMS]);
+  }
+  const rng = new Random(options.seed ?? 42);
+  const y = new Float64Array(n * EMBEDDING_DIMS);
+  if (init === "random" || d < EMBEDDING_DIMS) {
+    rng.fillNormal(y, 0, INIT_STD);
+    return new NDArray(y, [n, EMBEDDING_DIMS]);
+  }
+  if (init !== "pca") {
+    throw new RangeError(`tsne: init must be "pca", "random" or an NDArray, got ${init}`);
+  }
+  const scores = pca(x, { components: EMBEDDING_DIMS, seed: options.seed }).scores.data;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += scores[2 * i];
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (scores[2 * i] - m) ** 2;
+  const std = Math.sqrt(v / n);
+  if (!(std > 0)) {
+    rng.fillNormal(y, 0, INIT_STD);
+    return new NDArray(y, [n, EMBEDDING_DIMS]);
+  }
+  for (let k = 0; k < y.length; k++) y[k] = (scores[k] * INIT_STD) / std;
+  return new NDArray(y, [n, EMBEDDING_DIMS]);
+}
+
+/**
+ * Embeds the rows of `x` [N, D] in 2-D.
+ * @throws RangeError for N < 4, non-finite entries (naming the row), perplexity ≥ N − 1 or
+ * ≥ the neighbour count, an unknown method, θ < 0
+ *
+ * @example
+ * ```ts
+ * import { randn } from "../ndarray.ts";
+ * import { tsne } from "./tsne.ts";
+ * const x = randn([60, 5], { seed: 3 });
+ * const r = await tsne(x, { perplexity: 10, iterations: 300, method: "exact" });
+ * if (r.embedding.shape.join() !== "60,2" || !(r.kl > 0)) throw new Error();
+ * ```
+ */
+export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneResult> {
+  const fn = "tsne";
+  const t0 = performance.now();
+  if (!(x instanceof NDArray) || x.ndim !== 2) {
+    throw new TypeError(`${fn}: x must be a 2-D NDArray [N, D]`);
+  }
+  const n = x.shape[0];
+  const requested = options.method ?? "auto";
+  if (!["exact", "bh", "fft", "auto"].includes(requested)) {
+    throw new RangeError(
+      `${fn}: method must be "exact", "bh", "fft" or "auto", got ${JSON.stringify(requested)}`,
+    );
+  }
+  const method = resolveMethod(requested, n);
+  const theta = options.theta ?? DEFAULT_THETA;
+  if (typeof theta !== "number" || !(theta >= 0) || !Number.isFinite(theta)) {
+    throw new RangeError(`${fn}: theta must be a finite number ≥ 0, got ${theta}`);
+  }
+  const perplexity = options.perplexity ?? DEFAULT_PERPLEXITY;
+  const iterations = options.iterations ?? DEFAULT_ITERATIONS;
+  options.onProgress?.({ stage: "affinities", iteration: 0, iterations });
+  const affinities = method === "exact"
+    ? exactAffinities(x, { perplexity })
+    : knnAffinities(x, { perplexity, neighbors: options.neighbors });
+  const p = affinities.p;
+  const t1 = performance.now();
+  const y0 = initialEmbedding(x, options);
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`${fn}: workers must be a positive integer, got ${workers}`);
+  }
+  let pool: WorkerPool | undefined;
+  let engine: GradientEngine;
+  if (method === "exact") {
+    engine = (y, a, dy) => exactKlGradient(y, p, dy, { exaggeration: a });
+  } else if (workers > 1) {
+    pool = await WorkerPool.create(p, { workers, method: "bh", theta });
+    const active = pool;
+    engine = (y, a, dy) => active.gradient(y, a, dy);
+  } else {
+    engine = (y, a, dy) => barnesHutGradient(y, p, dy, { theta, exaggeration: a });
+  }
+  let result;
+  try {
+    result = await optimizeEmbedding(p, y0, {
+      ...options,
+      iterations,
+      exaggerationIterations: options.exaggerationIterations,
+      engine,
+      onProgress: options.onProgress
+        ? (pr) => options.onProgress!({ stage: "optimize", ...pr })
+        : undefined,
+    });
+  } finally {
+    pool?.close();
+  }
+  const y = result.embedding.data;
+  const klExact = n <= EXACT_KL_MAX_N;
+  let kl: number;
+  if (klExact) {
+    kl = klFromZ(p, y, EMBEDDING_DIMS, studentZ(y, n, EMBEDDING_DIMS));
+  } else {
+    const scratch = new Float64Array(y.length);
+    kl = klFromZ(p, y, EMBEDDING_DIMS, await engine(y, 1, scratch));
+  }
+  const t2 = performance.now();
+  options.onProgress?.({ stage: "done", iteration: iterations, iterations, kl });
+  return {
+    embedding: result.embedding,
+    kl,
+    klExact,
+    klTrace: [...result.trace, { iteration: iterations, kl }],
+    iterations: result.iterations,
+    method,
+    perplexity,
+    neighbors: affinities.neighbors,
+    maxEntropyError: affinities.maxEntropyError,
+    learningRate: result.learningRate,
+    theta,
+    seconds: {
+      affinities: (t1 - t0) / 1000,
+      optimize: (t2 - t1) / 1000,
+      total: (t2 - t0) / 1000,
+    },
+    affinities,
+  };
+}

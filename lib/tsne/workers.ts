@@ -1,0 +1,222 @@
+/**
+ * Parallel t-SNE gradients with Web Workers and `SharedArrayBuffer`: the calling thread and
+ * `workers − 1` Web Workers each take a contiguous block of rows. The embedding, the repulsive
+ * and attractive forces and the per-row shares of Z live in shared memory; Z is summed in row
+ * order on the calling thread. Rows are independent, so the gradient is bit-for-bit the one of
+ * the single-threaded {@linkcode barnesHutGradient}, for any number of workers (tested).
+ *
+ * Permissions: the worker module is loaded from `lib/tsne/gradient_worker.ts`, which needs
+ * `--allow-read` on the project folder.
+ *
+ * @module
+ */
+
+import type { CsrMatrix } from "./affinity.ts";
+import {
+  attractionRange,
+  barnesHutGradient,
+  buildQuadTree,
+  combineGradient,
+  DEFAULT_THETA,
+  repulsionRange,
+} from "./barnes_hut.ts";
+
+/** The message that sets a worker up. */
+export interface WorkerInit {
+  /** Message kind. */
+  kind: "init";
+  /** P (copied into the worker once). */
+  p: CsrMatrix;
+  /** Shared embedding [N, 2]. */
+  y: SharedArrayBuffer;
+  /** Shared repulsion [N, 2]. */
+  rep: SharedArrayBuffer;
+  /** Shared attraction [N, 2]. */
+  attr: SharedArrayBuffer;
+  /** Shared per-row Z shares [N]. */
+  zPart: SharedArrayBuffer;
+  /** Barnes-Hut θ. */
+  theta: number;
+  /** First row of the block. */
+  start: number;
+  /** One past the last row. */
+  end: number;
+  /** Whether the worker computes Barnes-Hut repulsion (false for fft). */
+  repulsion: boolean;
+}
+
+/** The message that starts one gradient evaluation. */
+export interface WorkerStep {
+  /** Message kind. */
+  kind: "step";
+  /** Early exaggeration α. */
+  exaggeration: number;
+}
+
+/** Options of {@linkcode WorkerPool.create}. */
+export interface WorkerPoolOptions {
+  /** Threads including the calling one, ≥ 1. Default 2. */
+  workers?: number;
+  /** `bh` (the only parallel engine). Default `bh`. */
+  method?: "bh";
+  /** Barnes-Hut θ. Default 0.5. */
+  theta?: number;
+}
+
+const DEFAULT_THREADS = 2;
+
+function blocks(n: number, parts: number): number[] {
+  const bounds = [0];
+  for (let k = 1; k <= parts; k++) bounds.push(Math.round((n * k) / parts));
+  return bounds;
+}
+
+/**
+ * A pool of gradient workers bound to one P. Call {@linkcode WorkerPool.close} when done.
+ *
+ * @example
+ * ```ts
+ * import { randn } from "../ndarray.ts";
+ * import { knnAffinities } from "./affinity.ts";
+ * import { barnesHutGradient } from "./barnes_hut.ts";
+ * import { WorkerPool } from "./workers.ts";
+ * const p = knnAffinities(randn([200, 3], { seed: 1 }), { perplexity: 10 }).p;
+ * const y = randn([200, 2], { seed: 2 }).data;
+ * const one = new Float64Array(400), two = new Float64Array(400);
+ * barnesHutGradient(y, p, one);
+ * const pool = await WorkerPool.create(p, { workers: 2 });
+ * await pool.gradient(y, 1, two);
+ * pool.close();
+ * if (one.some((v, i) => v !== two[i])) throw new Error("bit-for-bit");
+ * ```
+ */
+export class WorkerPool {
+  #p: CsrMatrix;
+  #workers: Worker[];
+  #y: Float64Array;
+  #rep: Float64Array;
+  #attr: Float64Array;
+  #zPart: Float64Array;
+  #theta: number;
+  #method: "bh";
+  #own: [number, number];
+
+  private constructor(
+    p: CsrMatrix,
+    workers: Worker[],
+    buffers: Float64Array[],
+    theta: number,
+    method: "bh",
+    own: [number, number],
+  ) {
+    this.#p = p;
+    this.#workers = workers;
+    [this.#y, this.#rep, this.#attr, this.#zPart] = buffers;
+    this.#theta = theta;
+    this.#method = method;
+    this.#own = own;
+  }
+
+  /** Starts `workers − 1` Web Workers and hands them P and the shared buffers. */
+  static async create(p: CsrMatrix, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
+    const threads = options.workers ?? DEFAULT_THREADS;
+    const method = options.method ?? "bh";
+    const theta = options.theta ?? DEFAULT_THETA;
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`WorkerPool.create: workers must be a positive integer, got ${threads}`);
+    }
+    const n = p.n;
+    const bytes = Float64Array.BYTES_PER_ELEMENT;
+    const sy = new SharedArrayBuffer(2 * n * bytes);
+    const srep = new SharedArrayBuffer(2 * n * bytes);
+    const sattr = new SharedArrayBuffer(2 * n * bytes);
+    const sz = new SharedArrayBuffer(n * bytes);
+    const bounds = blocks(n, threads);
+    const workers: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    for (let k = 1; k < threads; k++) {
+      const w = new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
+      workers.push(w);
+      ready.push(
+        new Promise((resolve, reject) => {
+          w.onmessage = () => resolve();
+          w.onerror = (e) => {
+            e.preventDefault();
+            reject(new Error(`WorkerPool.create: worker ${k} failed: ${e.message}`));
+          };
+        }),
+      );
+      const init: WorkerInit = {
+        kind: "init",
+        p,
+        y: sy,
+        rep: srep,
+        attr: sattr,
+        zPart: sz,
+        theta,
+        start: bounds[k],
+        end: bounds[k + 1],
+        repulsion: method === "bh",
+      };
+      w.postMessage(init);
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      for (const w of workers) w.terminate();
+      throw e;
+    }
+    return new WorkerPool(
+      p,
+      workers,
+      [sy, srep, sattr, sz].map((b) => new Float64Array(b)),
+      theta,
+      method,
+      [bounds[0], bounds[1]],
+    );
+  }
+
+  /** Threads in use, including the calling one. */
+  get threads(): number {
+    return this.#workers.length + 1;
+  }
+
+  /**
+   * Writes the gradient of `y` [N, 2] with exaggeration α into `dy`; resolves to Z.
+   */
+  async gradient(y: Float64Array, exaggeration: number, dy: Float64Array): Promise<number> {
+    const p = this.#p;
+    const n = p.n;
+    if (y.length !== 2 * n || dy.length !== 2 * n) {
+      throw new RangeError(`WorkerPool.gradient: y and dy must be [${n}, 2]`);
+    }
+    if (this.#workers.length === 0) {
+      return barnesHutGradient(y, p, dy, { theta: this.#theta, exaggeration });
+    }
+    this.#y.set(y);
+    const done = this.#workers.map((w, k) =>
+      new Promise<void>((resolve, reject) => {
+        w.onmessage = () => resolve();
+        w.onerror = (e) => {
+          e.preventDefault();
+          reject(new Error(`WorkerPool.gradient: worker ${k + 1} failed: ${e.message}`));
+        };
+      })
+    );
+    const step: WorkerStep = { kind: "step", exaggeration };
+    for (const w of this.#workers) w.postMessage(step);
+    const [start, end] = this.#own;
+    const ys = this.#y;
+    const tree = buildQuadTree(ys, n);
+    repulsionRange(tree, ys, this.#theta, start, end, this.#rep, this.#zPart);
+    attractionRange(p, ys, exaggeration, start, end, this.#attr);
+    await Promise.all(done);
+    return combineGradient(this.#attr, this.#rep, this.#zPart, dy);
+  }
+
+  /** Terminates the workers. */
+  close(): void {
+    for (const w of this.#workers) w.terminate();
+    this.#workers = [];
+  }
+}

@@ -134,7 +134,7 @@ function positive(v: number, name: string): number {
  * import { optimizeEmbedding } from "./optimize.ts";
  * const p = exactAffinities(randn([30, 5], { seed: 1 }), { perplexity: 5 }).p;
  * const r = await optimizeEmbedding(p, randn([30, 2], { seed: 2, std: 1e-4 }), {
- *   iterations: 300,
+ *   iterations: 400,
  *   engine: (y, a, dy) => exactKlGradient(y, p, dy, { exaggeration: a }),
  * });
  * if (!(r.trace[r.trace.length - 1].kl < r.trace[0].kl)) throw new Error("KL decreases");

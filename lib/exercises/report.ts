@@ -106,13 +106,17 @@ function markStatuses(html: string): string {
 }
 
 /**
- * Marks every figure `data-rendered="true"` once Plotly has drawn it, and records script errors
- * in the `data-page-errors` attribute of `<body>`, so a headless browser's DOM dump shows both.
+ * Marks every figure `data-rendered="true"` once Plotly has drawn it (after the page's load
+ * event), counts figures in `data-figures` / `data-figures-rendered` on `<body>`, and records
+ * script errors and `console.error` calls in its `data-page-errors` attribute, so a headless
+ * browser's DOM dump shows all of it.
  */
 export const RENDER_PROBE =
   `<script>(function(){var errs=[];function keep(m){errs.push(String(m));` +
   `document.body.setAttribute("data-page-errors",JSON.stringify(errs));}` +
   `window.addEventListener("error",function(e){keep(e.message||"script error");});` +
+  `var ce=console.error;console.error=function(){keep(Array.prototype.join.call(arguments," "));` +
+  `return ce.apply(console,arguments);};` +
   `window.addEventListener("load",function(){var figs=document.querySelectorAll("[data-figure]");` +
   `var done=0;figs.forEach(function(el){if(el.classList.contains("js-plotly-plot")&&` +
   `el.querySelector("svg.main-svg")){el.setAttribute("data-rendered","true");done++;}});` +

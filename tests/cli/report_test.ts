@@ -1,0 +1,127 @@
+/**
+ * `cli/report.ts` (the future `deno task start`) as a subprocess: summary and errata on stdout,
+ * the report page written atomically, bad output paths, `--help`; and the page opened in
+ * headless Chromium, asserting every figure rendered and nothing was logged as an error.
+ * Without Chromium the browser test is skipped loudly, except under CI=true where it fails.
+ */
+import assert from "node:assert/strict";
+import { CHROMIUM, chromiumAvailable, renderPage } from "../helpers/chromium.ts";
+
+const SCRIPT = new URL("../../cli/report.ts", import.meta.url).pathname;
+const CI = Deno.env.get("CI") === "true";
+const HAVE_CHROMIUM = await chromiumAvailable();
+if (!HAVE_CHROMIUM && !CI) {
+  console.warn(
+    "\n*** SKIPPING the Chromium test of the report page: /usr/bin/chromium is missing " +
+      "(apt-get install chromium) ***\n",
+  );
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", SCRIPT, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+const dir = await Deno.makeTempDir({ prefix: "report-test-" });
+const page = `${dir}/report.html`;
+const first = await run(["--out", page]);
+
+Deno.test({
+  name: "report prints claims per status per sheet, the errata, and writes the page",
+  sanitizeResources: false,
+  fn: async () => {
+    assert.equal(first.code, 0, first.stderr);
+    const lines = first.stdout.split("\n");
+    assert.equal(lines[0], "Claims per sheet and status");
+    assert.match(lines[1], /^sheet\s+verified\s+erratum\s+unverifiable\s+extension\s+total$/);
+    for (const sheet of ["000", "001", "002", "003", "004", "all"]) {
+      assert.ok(lines.some((l) => l.startsWith(`${sheet} `)), sheet);
+    }
+    const errata = first.stdout.match(/Errata \((\d+)\):/);
+    assert.ok(errata && Number(errata[1]) >= 15);
+    assert.match(first.stdout, /- 000 2\.1 \(mlp\/dl-dW\)/);
+    assert.match(first.stdout, /- 001 Q2\.Q /);
+    assert.match(first.stdout, /- 002 Ex2 /);
+    const html = await Deno.readTextFile(page);
+    assert.ok(html.startsWith("<!DOCTYPE html>") && html.trimEnd().endsWith("</html>"));
+    assert.ok(!/<script[^>]+src=/.test(html), "plotly.js is inlined, nothing is fetched");
+    assert.ok((html.match(/data-figure /g) ?? []).length >= 10);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["report.html"]);
+  },
+});
+
+Deno.test("report --out into a missing folder fails in one line and leaves no file", async () => {
+  const target = `${dir}/nope/report.html`;
+  const { code, stderr } = await run(["--out", target]);
+  assert.equal(code, 1);
+  assert.equal(stderr.trim().split("\n").length, 1);
+  assert.match(stderr, /^error: cannot write .*nope\/report\.html: folder .* does not exist/);
+  assert.ok(!(await Deno.stat(`${dir}/nope`).then(() => true, () => false)));
+});
+
+Deno.test("report --help exits 0 and usage errors exit 2", async () => {
+  const help = await run(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: deno task start/);
+  assert.match(help.stdout, /--out FILE/);
+  assert.equal((await run(["extra"])).code, 2);
+  assert.equal((await run(["--out"])).code, 2);
+});
+
+Deno.test({
+  name: "the report renders in headless Chromium: every figure drawn, no errors",
+  ignore: !HAVE_CHROMIUM && !CI,
+  fn: async () => {
+    assert.ok(HAVE_CHROMIUM, `CI=true but ${CHROMIUM} is missing`);
+    assert.equal(first.code, 0, first.stderr);
+    const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
+    try {
+      const out = await new Deno.Command(CHROMIUM, {
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${profile}`,
+          "--virtual-time-budget=30000",
+          "--dump-dom",
+          `file://${page}`,
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      assert.ok(out.success, `chromium exited with ${out.code}`);
+      const dom = new TextDecoder().decode(out.stdout);
+      const figures = dom.match(/<div[^>]*\bdata-figure\b[^>]*>/g) ?? [];
+      assert.ok(figures.length >= 10, `${figures.length} figures`);
+      const rendered = figures.filter((d) => /data-rendered="true"/.test(d));
+      assert.equal(rendered.length, figures.length, "every figure marked rendered");
+      const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
+      assert.match(body, new RegExp(`data-figures-rendered="${figures.length}"`));
+      assert.ok(!/data-page-errors=/.test(body), `page errors: ${body}`);
+    } finally {
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+    // Second opinion with errors recorded from the top of <head> (plotly.js included).
+    const page2 = await renderPage(page);
+    assert.deepEqual(page2.errors, []);
+    assert.equal(page2.rendered, page2.figures);
+  },
+});
+
+Deno.test({
+  name: "cleanup",
+  sanitizeResources: false,
+  fn: async () => {
+    await Deno.remove(dir, { recursive: true });
+  },
+});

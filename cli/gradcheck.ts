@@ -16,8 +16,8 @@ import {
   textTable,
 } from "../mod.ts";
 // OP_CASES is not exported from mod.ts yet; import it from its module until it is.
-import { OP_CASES } from "../lib/ops/cases.ts";
-import type { OpCase } from "../lib/ops/op_case.ts";
+import { OP_CASES } from "../mod.ts";
+import type { OpCase } from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 /** Backends the tfjs oracle can use. */

@@ -159,7 +159,7 @@ export class ClaimList {
   #exercise: string;
   #claims: CheckedClaim[] = [];
 
-  /** @param exercise the exercise id stamped on every claim */
+  /** Starts an empty list; `exercise` is the id stamped on every claim. */
   constructor(exercise: string) {
     this.#exercise = exercise;
   }

@@ -111,7 +111,7 @@ function markStatuses(html: string): string {
  * script errors and `console.error` calls in its `data-page-errors` attribute, so a headless
  * browser's DOM dump shows all of it.
  */
-export const RENDER_PROBE =
+export const RENDER_PROBE: string =
   `<script>(function(){var errs=[];function keep(m){errs.push(String(m));` +
   `document.body.setAttribute("data-page-errors",JSON.stringify(errs));}` +
   `window.addEventListener("error",function(e){keep(e.message||"script error");});` +

@@ -3,9 +3,10 @@
  * and wasm backends, in one run:
  *
  * - conv2d forward + backward (dx, dw, db) on x [8, 3, 32, 32], 16 filters 3x3, padding 1;
+ * - conv2d forward alone (the one conv2d row all three can run);
  * - softmax cross-entropy forward + backward (dlogits) on logits [256, 10] with class labels.
  *
- * Run: `deno bench --allow-read --allow-env bench/ops_bench.ts`. tfjs's wasm backend has no
+ * Run: `deno bench --allow-read bench/ops_bench.ts`. tfjs's wasm backend has no
  * `Conv2DBackpropFilter` kernel, so its conv2d row times the forward pass and dx only (the
  * benchmark says so in its name); every other row computes the same outputs as ours.
  */
@@ -111,4 +112,25 @@ Deno.bench("softmax-CE fwd+bwd — tfjs cpu (float32)", { group: "softmax-ce" },
 
 Deno.bench("softmax-CE fwd+bwd — tfjs wasm (float32)", { group: "softmax-ce" }, async () => {
   tfCe(await onBackend("wasm"));
+});
+
+function tfConvForward(t: Record<string, TF.Tensor>): void {
+  tf.tidy(() => {
+    tf.conv2d(t.xNhwc as TF.Tensor4D, t.wHwio as TF.Tensor4D, 1, CONV_PAD).add(t.b).dataSync();
+  });
+}
+
+Deno.bench("conv2d forward only — ours (float64)", {
+  group: "conv2d-forward",
+  baseline: true,
+}, () => {
+  conv2dForward(x, w, { b, padding: CONV_PAD });
+});
+
+Deno.bench("conv2d forward only — tfjs cpu (float32)", { group: "conv2d-forward" }, async () => {
+  tfConvForward(await onBackend("cpu"));
+});
+
+Deno.bench("conv2d forward only — tfjs wasm (float32)", { group: "conv2d-forward" }, async () => {
+  tfConvForward(await onBackend("wasm"));
 });

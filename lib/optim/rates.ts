@@ -19,6 +19,7 @@ import { Random } from "../random.ts";
 import { gradientDescent } from "./gradient_descent.ts";
 import { newtonRoot, solveSpd } from "./newton.ts";
 import { fista, ista } from "./proximal_gradient.ts";
+import { lassoObjective } from "./lasso.ts";
 import { type SolverResult, traceColumn, type TraceTable } from "./trace.ts";
 
 /** A least-squares line fit y ≈ slope·x + intercept. */
@@ -274,23 +275,9 @@ export function lassoRates(options: LassoRatesOptions = {}): LassoRatesReport {
     for (let j = 0; j < n; j++) a.data[i * n + j] = u.data[i * n + j] * s[j];
   }
   const b = matmul(u, new NDArray(c, [n]));
-  const at = a.transpose();
-  const objective = {
-    f: (x: NDArray) => {
-      const r = matmul(a, x).sub(b);
-      return 0.5 * r.dot(r);
-    },
-    grad: (x: NDArray) => matmul(at, matmul(a, x).sub(b)),
-    g: (x: NDArray) => {
-      let t = 0;
-      for (const v of x.data) t += Math.abs(v);
-      return lambda * t;
-    },
-    prox: (v: NDArray, t: number) =>
-      v.map((z) => Math.sign(z) * Math.max(Math.abs(z) - t * lambda, 0)),
-  };
+  const objective = lassoObjective(a, b, { lambda });
   const optimum = new NDArray(new Float64Array(n).fill(1), [n]);
-  const optimalLoss = objective.f(optimum) + objective.g(optimum);
+  const optimalLoss = objective.f(optimum) + objective.g!(optimum);
   const opts = { step: 1, iterations, tolerance: 0, optimum };
   const ri = ista(objective, zeros([n]), opts);
   const rf = fista(objective, zeros([n]), opts);

@@ -122,6 +122,12 @@ export function calibrateRow(
   let dmin = Infinity;
   for (let j = 0; j < m; j++) if (dist2[j] < dmin) dmin = dist2[j];
   const target = Math.log(perplexity);
+  // Work in units of the mean excess distance so that β' = 1 is a good start at any scale
+  // (even denormal distances); the reported β is β' / scale.
+  let spread = 0;
+  for (let j = 0; j < m; j++) spread += dist2[j] - dmin;
+  spread /= m;
+  const scale = spread > 0 && Number.isFinite(1 / spread) ? spread : 1;
   let beta = 1;
   let lo = 0;
   let hi = Infinity;
@@ -130,7 +136,7 @@ export function calibrateRow(
     let s = 0;
     let sd = 0;
     for (let j = 0; j < m; j++) {
-      const d = dist2[j] - dmin;
+      const d = (dist2[j] - dmin) / scale;
       const e = Math.exp(-b * d);
       out[j] = e;
       s += e;
@@ -139,16 +145,11 @@ export function calibrateRow(
     for (let j = 0; j < m; j++) out[j] /= s;
     return Math.log(s) + (b * sd) / s;
   };
-  // Scale the starting point to the spread of the distances so the bisection is short.
-  let spread = 0;
-  for (let j = 0; j < m; j++) spread += dist2[j] - dmin;
-  spread /= m;
-  if (spread > 0) beta = 1 / spread;
   for (let step = 0; step < MAX_BISECTION_STEPS; step++) {
     const h = entropyAt(beta);
     const diff = h - target;
     err = Math.abs(diff);
-    if (err <= ENTROPY_TOLERANCE) return { beta, entropyError: err, converged: true };
+    if (err <= ENTROPY_TOLERANCE) return { beta: beta / scale, entropyError: err, converged: true };
     if (diff > 0) {
       // Entropy too high: sharpen the Gaussian.
       lo = beta;
@@ -162,7 +163,7 @@ export function calibrateRow(
   }
   const h = entropyAt(beta);
   err = Math.abs(h - target);
-  return { beta, entropyError: err, converged: err <= ENTROPY_TOLERANCE };
+  return { beta: beta / scale, entropyError: err, converged: err <= ENTROPY_TOLERANCE };
 }
 
 function validatePoints(x: NDArray, fn: string): [number, number] {

@@ -15,6 +15,8 @@ export const SHEET_004 = {
     dEdb: "∂E/∂b = Σ_n (ŷ(x_n) − y_n)",
   },
   q2: {
+    normalizes:
+      "per feature: mean 0 and variance 1 within the mini-batch, then scale γ and shift β",
     helpsTraining: "batch normalization makes training faster and more reliable",
     regularizes: "the batch statistics add noise, which regularizes",
     jacobian: "∂y_j/∂x_i = γ(1 − 1/n) (i = j), −γ/n (i ≠ j), y_i = γ(x_i − mean(x)) + β",

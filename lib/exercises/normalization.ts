@@ -44,6 +44,8 @@ const FEATURE_SCALE_MAX = 30;
 /** Batch size and number of batches of the noise measurement. */
 const NOISE = { batch: 16, draws: 200 };
 const TOL = 1e-12;
+/** Tolerance of the normalized moments (ε = 1e-5 under the square root biases the variance). */
+const NORMALIZE_TOL = 1e-5;
 
 function column(v: readonly number[]): NDArray {
   return array(v.map((t) => [t]));
@@ -158,6 +160,28 @@ export function runNormalization(): ExerciseResult {
       `${sheetGap.toFixed(2)} for n = ${BATCHES.join(", ")} (computed), while the exact form ` +
       `matches to ${fixedGap.toExponential(1)}. Only for γ = 1 and zero-mean upstream ` +
       `gradients is the sheet's approximation right`,
+  });
+
+  // What batch norm does to a mini-batch: zero mean and unit variance per feature before γ, β.
+  const batch = sampleMatrix(64, 3, SEED + 7, 5).add(array([[10, -3, 0.5]]));
+  const normed = batchNormForward(batch, { gamma: array([1, 1, 1]), beta: array([0, 0, 0]) }).out;
+  const means = normed.mean(0).data;
+  const vars = normed.mul(normed).mean(0).data;
+  const momentGap = Math.max(...means.map(Math.abs), ...vars.map((v) => Math.abs(v - 1)));
+  list.add({
+    claim: "q2a-normalizes",
+    sheet: "004",
+    question: "Q2.a",
+    statement: "in training mode batch norm gives every feature zero mean and unit variance over " +
+      "the mini-batch, before the learned scale γ and shift β",
+    expected: q2.normalizes,
+    computed: tidy([...means, ...vars]),
+    tolerance: NORMALIZE_TOL,
+    recorded: "verified",
+    holds: momentGap <= NORMALIZE_TOL,
+    note: `64 samples of 3 features with means 10, −3, 0.5 and scale 5 (computed: the ` +
+      `per-feature means, then variances); the variance falls short of 1 by about ε/σ² ` +
+      `because of the ε = 1e-5 added under the square root`,
   });
 
   // Noise from batch statistics: one fixed sample normalized inside different random batches.

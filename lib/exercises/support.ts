@@ -1,50 +1,39 @@
 /**
- * Small numeric helpers shared by the exercise files: the scalar formulas the sheets write
- * (sigmoid, softplus, softmax of a plain vector), seeded sample points, and identity checks at
- * many points. They state the sheets' formulas in code; the op library (`lib/ops/`) holds the
- * array ops with their backward passes.
+ * Small helpers shared by the exercise files: scalar and plain-vector views of the op library's
+ * sigmoid, softplus, softmax and log-sum-exp (the sheets write these per number), seeded sample
+ * points, and identity checks at many points.
  *
  * @module
  */
 
 import { array, NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
+import { sigmoidScalar, softplusScalar } from "../ops/activations.ts";
+import { logSoftmax, softmax } from "../ops/softmax.ts";
 
 /** Number of random points at which an identity is checked. */
 export const IDENTITY_POINTS = 1000;
 /** Tolerance of an identity checked in float64 at moderate arguments. */
 export const IDENTITY_TOLERANCE = 1e-12;
 
-/** σ(v) = 1/(1 + e^(−v)), evaluated without overflow for large |v|. */
+/** σ(v) = 1/(1 + e^(−v)) of one number (the op library's overflow-safe form). */
 export function sigma(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
+  return sigmoidScalar(v);
 }
 
-/** softplus(v) = ln(1 + e^v), evaluated without overflow. */
+/** softplus(v) = ln(1 + e^v) of one number (the op library's overflow-safe form). */
 export function softplusOf(v: number): number {
-  return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+  return softplusScalar(v);
 }
 
-/** softmax of a plain vector, shifted by its maximum for stability. */
+/** softmax of a plain vector, through the op library's `softmax`. */
 export function softmaxOf(v: ArrayLike<number>): Float64Array {
-  let m = -Infinity;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]);
-  const out = new Float64Array(v.length);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += out[i] = Math.exp(v[i] - m);
-  for (let i = 0; i < v.length; i++) out[i] /= s;
-  return out;
+  return softmax(new NDArray(Float64Array.from(v), [v.length])).data;
 }
 
-/** log Σ e^(vᵢ), shifted by the maximum. */
+/** log Σ e^(vᵢ) = v₀ − log softmax(v)₀, through the op library's `logSoftmax`. */
 export function logSumExpOf(v: ArrayLike<number>): number {
-  let m = -Infinity;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += Math.exp(v[i] - m);
-  return m + Math.log(s);
+  return v[0] - logSoftmax(new NDArray(Float64Array.from(v), [v.length])).data[0];
 }
 
 /** `count` seeded draws from N(0, scale²). */

@@ -105,6 +105,7 @@ const EXPECTED: ReadonlyMap<string, string> = new Map([
   ["conv/q3c-same", "verified"],
   ["conv/q3d-smoothing", "verified"],
   ["normalization/q2c-jacobian", "verified"],
+  ["normalization/q2a-normalizes", "verified"],
   ["normalization/q2d-n-one", "verified"],
   ["normalization/q2d-n-infinity", "erratum"],
   ["normalization/q2b-batch-noise", "verified"],

@@ -36,6 +36,7 @@ export const SHEET_004 = {
   },
   q6: {
     newtonStep: "x_{n+1} = x_n − f(x_n)/f'(x_n)",
+    oneStep: "x_{n+1} = x_n − f'(x*)(x_n − x*)/f'(x*) = x*",
     quadratic: "Newton's method converges quadratically",
     optimum: "the critical point found (f = g') is the optimal point of g",
   },

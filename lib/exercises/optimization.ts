@@ -197,7 +197,7 @@ export function runOptimization(): ExerciseResult {
     sheet: "004",
     question: "Q6",
     statement: "Newton's step lands on the root: x_{n+1} = x*",
-    expected: SHEET_004.q6.newtonStep,
+    expected: `${SHEET_004.q6.newtonStep}; ${SHEET_004.q6.oneStep}`,
     computed: tidy(rate.errors.slice(0, 6)),
     tolerance: null,
     recorded: "erratum",

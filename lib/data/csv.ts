@@ -2,7 +2,8 @@
  * Reading numeric CSV files (comma-separated, one row per line) into an NDArray, with errors that
  * name the line: ragged rows, empty or non-numeric fields, NaN and ±Infinity.
  *
- * Decisions: the first line is a header (and skipped) when any of its fields is not a number;
+ * Decisions: the first line is a header (and skipped) when any of its fields is a non-empty
+ * non-number (a name);
  * blank lines (also a trailing newline) are ignored; fields are trimmed; `\r\n` line ends are
  * accepted; quoted fields are not supported (numbers never need quotes). Line numbers in
  * messages are 1-based lines of the file; "row r" counts data rows from 0, as the output does.
@@ -62,7 +63,7 @@ export function parseNumericCsv(text: string, options: CsvOptions = {}): Numeric
     const fields = line.split(",").map((f) => f.trim());
     if (first) {
       first = false;
-      if (fields.some((f) => !NUMBER.test(f) && !NON_FINITE.test(f))) {
+      if (fields.some((f) => f !== "" && !NUMBER.test(f) && !NON_FINITE.test(f))) {
         header = fields;
         width = fields.length;
         continue;

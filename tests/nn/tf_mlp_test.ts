@@ -7,19 +7,23 @@ import { trainMlpTf } from "../../lib/nn/tf_mlp.ts";
 /** float32 tolerance on a loss curve: relative 1e-4 (float32 ε ≈ 6e-8, times 50 steps of drift). */
 const LOSS_RTOL = 1e-4;
 
-Deno.test("float64 MLP and its tfjs twin agree on the loss curve for 50 steps from the same weights", async () => {
+Deno.test("float64 MLP and its tfjs twin (hand-written and autodiff gradients) agree on the loss curve for 50 steps from the same weights", async () => {
   const { images, labels } = await loadMnist({ n: 512 });
-  const cases: [HiddenActivation, OutputLoss, boolean][] = [
-    ["relu", "softmax-ce", false],
-    ["tanh", "softmax-mse", true],
-    ["leaky-relu", "mse", false],
-    ["sigmoid", "softmax-ce", true],
+  const cases: [HiddenActivation, OutputLoss, boolean, "manual" | "autodiff"][] = [
+    ["relu", "softmax-ce", false, "manual"],
+    ["relu", "softmax-ce", false, "autodiff"],
+    ["tanh", "softmax-mse", true, "manual"],
+    ["tanh", "softmax-mse", true, "autodiff"],
+    ["leaky-relu", "mse", false, "manual"],
+    ["sigmoid", "softmax-ce", true, "manual"],
+    ["sigmoid", "mse", true, "autodiff"],
+    ["leaky-relu", "softmax-mse", true, "manual"],
   ];
-  for (const [activation, loss, batchNorm] of cases) {
+  for (const [activation, loss, batchNorm, gradients] of cases) {
     const net = createMlp([784, 32, 16, 10], { seed: 7, activation, loss, batchNorm });
     const opts = { epochs: 10, batchSize: 64, lr: 0.1, maxSteps: 50, weightDecay: 1e-4, seed: 3 };
     const a = trainMlp(net, { x: images, y: labels }, opts);
-    const b = await trainMlpTf(net, { x: images, y: labels }, opts);
+    const b = await trainMlpTf(net, { x: images, y: labels }, { ...opts, gradients });
     const la = a.trace.array("loss") as number[];
     const lb = b.trace.array("loss") as number[];
     assert.equal(la.length, 50);
@@ -27,7 +31,7 @@ Deno.test("float64 MLP and its tfjs twin agree on the loss curve for 50 steps fr
     for (let k = 0; k < 50; k++) {
       assert.ok(
         Math.abs(la[k] - lb[k]) <= LOSS_RTOL * Math.abs(la[k]),
-        `${activation}/${loss}/bn=${batchNorm} step ${k}: ${la[k]} vs ${lb[k]}`,
+        `${activation}/${loss}/bn=${batchNorm}/${gradients} step ${k}: ${la[k]} vs ${lb[k]}`,
       );
     }
     // training did something: the loss fell

@@ -61,6 +61,12 @@ function printed(a: NDArray | number, decimals: number): number | number[] {
     : Array.from(a.data, (v) => roundTo(v, decimals));
 }
 
+/** True when the rounded values equal the printed ones entry by entry (−0 equals 0). */
+function sameDigits(mine: number | number[], printedValues: unknown): boolean {
+  const a = flat(mine), b = flat(printedValues);
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** The claims of sheet 002 Ex1–Ex3. */
 export function runBatchBackprop(): ExerciseResult {
   const list = new ClaimList(ID);
@@ -203,8 +209,9 @@ export function runBatchBackprop(): ExerciseResult {
       computed: mine,
       tolerance: PRINTED_TOL,
       recorded: "verified",
-      holds: gap <= PRINTED_TOL,
-      note: `${note}${note ? "; " : ""}largest gap to the printed value ${gap.toExponential(2)}`,
+      holds: gap <= PRINTED_TOL && sameDigits(mine, expected),
+      note: `${note}${note ? "; " : ""}rounded to ${dec} decimals every entry equals the ` +
+        `printed one; largest gap before rounding ${gap.toExponential(2)}`,
     });
   };
   numberClaim("ex2-S1", "S₁ = W₁X", c.S1, e.S1, "");

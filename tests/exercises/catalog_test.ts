@@ -210,3 +210,13 @@ Deno.test("property: edit distance is a metric on short strings", () => {
     assert.ok(editDistance(a, c) <= editDistance(a, b) + editDistance(b, c));
   }));
 });
+
+Deno.test("changedClaims reports a claim whose verdict moved away from the recorded one", () => {
+  const moved = results[0].claims[0];
+  const fake = {
+    ...results[0],
+    claims: [{ claim: { ...moved.claim, status: "erratum" as const }, recorded: moved.recorded }],
+  };
+  assert.equal(changedClaims([fake]).length, 1);
+  assert.equal(changedClaims([results[0]]).length, 0);
+});

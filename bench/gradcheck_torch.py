@@ -1,9 +1,10 @@
 """PyTorch's column of `deno task bench:gradcheck`.
 
-Reads the benchmark cases as JSON on stdin (written by bench/gradcheck_torch.ts: the same inputs
-our checker sees), runs torch.autograd.gradcheck (gradgradcheck for the second-order case) on each
-in float64 with the default eps/atol/rtol, in full mode and with fast_mode=True, and prints one
-JSON object on stdout: {"torch": version, "cases": {name: {"full": {"seconds", "ok"}, "fast": ...}}}.
+Prints {"torch": version, "threads": n} on its first line, then reads benchmark cases from stdin,
+one JSON object per line (written by bench/gradcheck_torch.ts: the same inputs our checker sees),
+runs torch.autograd.gradcheck (gradgradcheck for the second-order case) on each in float64 with the
+default eps/atol/rtol, in full mode and with fast_mode=True, and answers each with one line
+{"name", "full": {"seconds", "ok"}, "fast": {...}}.
 
 Run it with Debian's /usr/bin/python3 (package python3-torch) and OPENBLAS_NUM_THREADS=1.
 """
@@ -85,18 +86,21 @@ def timed(run):
 
 
 def main():
-    cases = json.load(sys.stdin)
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "cases": {}}
-    for case in cases:
+    # One case per line in, one result line out, so the caller can interleave our checker and
+    # PyTorch case by case (both then see the same machine load).
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        case = json.loads(line)
         fn, inputs, check = build(case)
-        row = {}
+        row = {"name": case["name"]}
         for mode, fast in (("full", False), ("fast", True)):
             seconds, ok = timed(
                 lambda: bool(check(fn, inputs, fast_mode=fast, raise_exception=False))
             )
             row[mode] = {"seconds": seconds, "ok": ok}
-        out["cases"][case["name"]] = row
-    json.dump(out, sys.stdout)
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

@@ -290,36 +290,89 @@ interface TorchRow {
   fast: { seconds: number; ok: boolean };
 }
 
-async function runTorch(
-  cases: BenchCase[],
-): Promise<{ version: string; rows: Record<string, TorchRow> } | string> {
-  let child;
-  try {
-    child = new Deno.Command(PYTHON, {
-      args: [SCRIPT],
-      env: { OPENBLAS_NUM_THREADS: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (e) {
-    return `PyTorch column skipped: cannot run ${PYTHON} (${e instanceof Error ? e.message : e})`;
+/** PyTorch in a child process that answers one case per line, so the two tools interleave. */
+class TorchWorker {
+  readonly version: string;
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+  readonly #stderr: Promise<string>;
+
+  private constructor(
+    child: Deno.ChildProcess,
+    lines: AsyncIterator<string>,
+    stderr: Promise<string>,
+    version: string,
+  ) {
+    this.#child = child;
+    this.#stderr = stderr;
+    this.#writer = child.stdin.getWriter();
+    this.#lines = lines;
+    this.version = version;
   }
-  const writer = child.stdin.getWriter();
-  await writer.write(
-    new TextEncoder().encode(JSON.stringify(cases.map((c) => ({ name: c.name, ...c.torch })))),
-  );
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) {
-    const err = new TextDecoder().decode(stderr);
-    if (/No module named 'torch'/.test(err)) {
-      return "PyTorch column skipped: PyTorch is not installed (apt-get install -y python3-torch)";
+
+  /** Starts the Python side, or says in words why it cannot run. */
+  static async start(): Promise<TorchWorker | string> {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(PYTHON, {
+        args: [SCRIPT],
+        env: { OPENBLAS_NUM_THREADS: "1" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      return `PyTorch column skipped: cannot run ${PYTHON} (${e instanceof Error ? e.message : e})`;
     }
-    return `PyTorch column skipped: ${PYTHON} ${SCRIPT} failed:\n${err.slice(-2000)}`;
+    const stderr = new Response(child.stderr).text(); // drained all along, read on failure
+    const lines = splitLines(child.stdout);
+    const first = await lines.next();
+    if (first.done) {
+      const err = await stderr;
+      await child.status;
+      if (/No module named 'torch'/.test(err)) {
+        return "PyTorch column skipped: PyTorch is not installed (apt-get install -y python3-torch)";
+      }
+      return `PyTorch column skipped: ${PYTHON} ${SCRIPT} failed:\n${err.slice(-2000)}`;
+    }
+    return new TorchWorker(child, lines, stderr, JSON.parse(first.value).torch);
   }
-  const parsed = JSON.parse(new TextDecoder().decode(stdout));
-  return { version: parsed.torch, rows: parsed.cases };
+
+  /** Checks one case with PyTorch (full and fast mode). */
+  async run(c: BenchCase): Promise<TorchRow> {
+    const line = JSON.stringify({ name: c.name, ...c.torch }) + "\n";
+    await this.#writer.write(new TextEncoder().encode(line));
+    const answer = await this.#lines.next();
+    if (answer.done) {
+      throw new Error(
+        `${PYTHON} ${SCRIPT} stopped while checking ${c.name}:\n${
+          (await this.#stderr).slice(-2000)
+        }`,
+      );
+    }
+    return JSON.parse(answer.value);
+  }
+
+  /** Closes stdin and waits for the child to exit. */
+  async close(): Promise<void> {
+    await this.#writer.close();
+    await this.#child.status;
+    await this.#stderr;
+  }
+}
+
+async function* splitLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      yield buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+    }
+  }
+  if (buffer) yield buffer;
 }
 
 function fmtSeconds(s: number | undefined): string {
@@ -341,13 +394,16 @@ const cases = [
   batchNormCase(),
   logSoftmaxSecondOrderCase(),
 ];
-const torch = await runTorch(cases);
-const rows = cases.map((c) => {
+const torch = await TorchWorker.start();
+const rows = [];
+for (const c of cases) {
+  // Ours, then PyTorch, case by case: both see the same load on a shared machine.
   const full = timed(() => c.ours("full"));
   const fast = timed(() => c.ours("fast"));
-  const t = typeof torch === "string" ? undefined : torch.rows[c.name];
-  return { case: c.name, shapes: c.shapes, ours: { full, fast }, torch: t ?? null };
-});
+  const t = typeof torch === "string" ? null : await torch.run(c);
+  rows.push({ case: c.name, shapes: c.shapes, ours: { full, fast }, torch: t });
+}
+if (typeof torch !== "string") await torch.close();
 
 if (json) {
   console.log(JSON.stringify({

@@ -310,7 +310,7 @@ export async function trainMlpTf(
         return tf.keep(value);
       });
       if (step % lossEvery === 0) {
-        const loss = (await lossT.data())[0];
+        const loss = lossT.dataSync()[0];
         cols.step.push(step);
         cols.epoch.push(e);
         cols.loss.push(loss);

@@ -132,12 +132,19 @@ export const DEFAULT_TOLERANCE = 1e-8;
 
 /** Validated common options. */
 export interface ResolvedOptions {
+  /** Step size t > 0. */
   step: number;
+  /** Iteration cap. */
   iterations: number;
+  /** Stopping tolerance. */
   tolerance: number;
+  /** Seed of the generator handed to `grad`. */
   seed: number;
+  /** Known minimizer, if any. */
   optimum?: NDArray;
+  /** Progress callback, if any. */
   onProgress?: ProgressCallback;
+  /** Whether to keep every iterate. */
   keepPath: boolean;
 }
 
@@ -284,6 +291,7 @@ export class TraceRecorder {
   /** The seeded generator handed to `objective.grad`. */
   readonly random: Random;
 
+  /** A recorder for solver `fn` with resolved options, starting at x0. */
   constructor(fn: string, opts: ResolvedOptions, x0: NDArray) {
     this.#fn = fn;
     this.#opts = opts;

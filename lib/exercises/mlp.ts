@@ -234,20 +234,33 @@ export function runMlp(): ExerciseResult {
     return { ha, hs, oa, os: softmaxCol(oa) };
   };
   const f0 = forward(params);
-  const shapes = [params.b1.shape, params.W2.shape, params.b2.shape].map((s) => [...s]);
-  list.add({
-    claim: "shapes",
-    sheet: "001",
-    question: "Q2.A–B",
-    statement: "b⁽¹⁾ is d_h × 1, W⁽²⁾ is m × d_h, b⁽²⁾ is m × 1 (here d = 4, d_h = 5, m = 3)",
-    expected: `${SHEET_001.q2.b1Shape}; ${SHEET_001.q2.w2Shape}; ${SHEET_001.q2.b2Shape}`,
-    computed: shapes,
-    tolerance: 0,
-    recorded: "verified",
-    holds: JSON.stringify(shapes) === JSON.stringify([[DH, 1], [M, DH], [M, 1]]) &&
-      f0.oa.shape[0] === M,
-    note: "the forward pass W⁽²⁾ReLU(W⁽¹⁾x + b⁽¹⁾) + b⁽²⁾ runs with these shapes",
-  });
+  const shapesOk = f0.oa.shape[0] === M && f0.ha.shape[0] === DH;
+  const shapeClaims = [
+    ["shape-b1", "Q2.A", "b⁽¹⁾ is d_h × 1", SHEET_001.q2.b1Shape, [params.b1.shape], [[DH, 1]]],
+    [
+      "shapes-layer-2",
+      "Q2.B",
+      "W⁽²⁾ is m × d_h and b⁽²⁾ is m × 1",
+      `${SHEET_001.q2.w2Shape}; ${SHEET_001.q2.b2Shape}`,
+      [params.W2.shape, params.b2.shape],
+      [[M, DH], [M, 1]],
+    ],
+  ] as const;
+  for (const [claim, question, statement, expected, got, want] of shapeClaims) {
+    const computed = got.map((sh) => [...sh]);
+    list.add({
+      claim,
+      sheet: "001",
+      question,
+      statement: `${statement} (here d = ${D}, d_h = ${DH}, m = ${M})`,
+      expected,
+      computed,
+      tolerance: 0,
+      recorded: "verified",
+      holds: shapesOk && JSON.stringify(computed) === JSON.stringify(want),
+      note: "the forward pass W⁽²⁾ReLU(W⁽¹⁾x + b⁽¹⁾) + b⁽²⁾ runs with these shapes",
+    });
+  }
   const counted = Object.values(params).reduce((s, a) => s + a.size, 0);
   const formula = DH * D + DH + M * DH + M;
   list.add({
@@ -275,34 +288,40 @@ export function runMlp(): ExerciseResult {
     },
     { W2: params.W2, b2: params.b2 },
   );
-  list.add({
-    claim: "second-layer-gradients",
-    sheet: "001",
-    question: "Q2.M–N",
-    statement: "∂L/∂W⁽²⁾ = (∂L/∂oᵃ)(hˢ)ᵀ and ∂L/∂b⁽²⁾ = ∂L/∂oᵃ",
-    expected: SHEET_001.q2.w2Gradient,
-    computed: tidy(gOa(params).matmul(f0.hs.transpose()).data),
-    tolerance: secondLayer.atol,
-    recorded: "verified",
-    holds: secondLayer.ok,
-    note: describeCheck(secondLayer),
-  });
+  for (const question of ["Q2.M", "Q2.N"]) {
+    list.add({
+      claim: `second-layer-gradients-${question.slice(-1).toLowerCase()}`,
+      sheet: "001",
+      question,
+      statement: question === "Q2.M"
+        ? "∂L/∂W⁽²⁾ₖⱼ = (∂L/∂oᵃₖ)hˢⱼ and ∂L/∂b⁽²⁾ₖ = ∂L/∂oᵃₖ"
+        : "∂L/∂W⁽²⁾ = (∂L/∂oᵃ)(hˢ)ᵀ and ∂L/∂b⁽²⁾ = ∂L/∂oᵃ",
+      expected: SHEET_001.q2.w2Gradient,
+      computed: tidy(gOa(params).matmul(f0.hs.transpose()).data),
+      tolerance: secondLayer.atol,
+      recorded: "verified",
+      holds: secondLayer.ok,
+      note: describeCheck(secondLayer),
+    });
+  }
   const lossHs = (hs: NDArray) => crossEntropy(params.W2.matmul(hs).add(params.b2), Y);
   const gHs = (hs: NDArray) =>
     params.W2.transpose().matmul(softmaxCol(params.W2.matmul(hs).add(params.b2)).sub(yc));
   const hsCheck = checkGradient(lossHs, gHs, f0.hs, { name: "h^s" });
-  list.add({
-    claim: "hidden-gradient",
-    sheet: "001",
-    question: "Q2.O–P",
-    statement: "∂L/∂hˢ = (W⁽²⁾)ᵀ ∂L/∂oᵃ",
-    expected: SHEET_001.q2.hiddenGradient,
-    computed: tidy(gHs(f0.hs).data),
-    tolerance: hsCheck.atol,
-    recorded: "verified",
-    holds: hsCheck.ok,
-    note: describeCheck(hsCheck),
-  });
+  for (const question of ["Q2.O", "Q2.P"]) {
+    list.add({
+      claim: `hidden-gradient-${question.slice(-1).toLowerCase()}`,
+      sheet: "001",
+      question,
+      statement: question === "Q2.O" ? "∂L/∂hˢⱼ = Σₖ (∂L/∂oᵃₖ) W⁽²⁾ₖⱼ" : "∂L/∂hˢ = (W⁽²⁾)ᵀ ∂L/∂oᵃ",
+      expected: SHEET_001.q2.hiddenGradient,
+      computed: tidy(gHs(f0.hs).data),
+      tolerance: hsCheck.atol,
+      recorded: "verified",
+      holds: hsCheck.ok,
+      note: describeCheck(hsCheck),
+    });
+  }
   const lossHa = (ha: NDArray) => lossHs(relu(ha));
   const rightHa = (ha: NDArray) => gHs(relu(ha)).mul(ha.map((v) => (v > 0 ? 1 : 0)));
   const sheetHa = (ha: NDArray) => gHs(relu(ha)).mul(ha.map(sigma));

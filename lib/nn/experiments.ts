@@ -354,7 +354,7 @@ export async function weightDecaySweep(
 }
 
 /** Options of {@linkcode gaussianDropoutGradient}. */
-export interface GaussianDropoutOptions {
+export interface GaussianDropoutGradientOptions {
   /** Number of inputs n of the linear unit. Default 5. */
   inputs?: number;
   /** σ of the mask δ ~ N(1, σ²). Default 0.5. */
@@ -409,7 +409,7 @@ export const DROPOUT_Z_LIMIT = 4;
  * ```
  */
 export function gaussianDropoutGradient(
-  options: GaussianDropoutOptions = {},
+  options: GaussianDropoutGradientOptions = {},
 ): GaussianDropoutResult {
   const fn = "gaussianDropoutGradient";
   const n = options.inputs ?? 5;

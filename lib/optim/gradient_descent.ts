@@ -24,13 +24,13 @@ import {
 } from "./trace.ts";
 
 /** Default step size of the first-order methods. */
-export const DEFAULT_STEP = 0.1;
+export const GD_DEFAULT_STEP = 0.1;
 /** Default momentum coefficient β. */
-export const DEFAULT_MOMENTUM = 0.9;
+export const GD_DEFAULT_MOMENTUM = 0.9;
 
 /** Options of the momentum methods. */
 export interface MomentumOptions extends SolverOptions {
-  /** Momentum coefficient β in [0, 1). Default {@linkcode DEFAULT_MOMENTUM}. */
+  /** Momentum coefficient β in [0, 1). Default {@linkcode GD_DEFAULT_MOMENTUM}. */
   momentum?: number;
 }
 
@@ -39,7 +39,7 @@ export interface MomentumOptions extends SolverOptions {
  *
  * On f(x) = ½ xᵀAx with eigenvalues in [μ, L] and 0 < t < 2/L the error contracts by
  * max(|1 − tμ|, |1 − tL|) per step; with t = 1/L that is 1 − 1/κ (κ = L/μ). One gradient and
- * one loss evaluation per iteration. Default step {@linkcode DEFAULT_STEP}.
+ * one loss evaluation per iteration. Default step {@linkcode GD_DEFAULT_STEP}.
  *
  * @example
  * ```ts
@@ -67,8 +67,8 @@ export function gradientDescent(
  * Heavy-ball (Polyak) momentum: v_{k+1} = β v_k − t ∇f(x_k), x_{k+1} = x_k + v_{k+1}, v_0 = 0.
  *
  * On a quadratic with eigenvalues in [μ, L], t = 4/(√L + √μ)² and β = ((√κ − 1)/(√κ + 1))² give
- * the rate (√κ − 1)/(√κ + 1). Default step {@linkcode DEFAULT_STEP}, β
- * {@linkcode DEFAULT_MOMENTUM}.
+ * the rate (√κ − 1)/(√κ + 1). Default step {@linkcode GD_DEFAULT_STEP}, β
+ * {@linkcode GD_DEFAULT_MOMENTUM}.
  *
  * @example
  * ```ts
@@ -91,7 +91,7 @@ export function heavyBall(
 }
 
 function momentumOf(fn: string, options: MomentumOptions): number {
-  const beta = options.momentum ?? DEFAULT_MOMENTUM;
+  const beta = options.momentum ?? GD_DEFAULT_MOMENTUM;
   if (!(beta >= 0 && beta < 1)) {
     throw new RangeError(`${fn}: options.momentum must be in [0, 1), got ${beta}`);
   }
@@ -105,7 +105,7 @@ function heavyBallImpl(
   options: MomentumOptions,
 ): SolverResult {
   validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, DEFAULT_STEP);
+  const opts = resolveOptions(fn, x0, options, GD_DEFAULT_STEP);
   const beta = momentumOf(fn, options);
   const rec = new TraceRecorder(fn, opts, x0);
   let x = x0.clone();
@@ -125,7 +125,7 @@ function heavyBallImpl(
  * y_k = x_k + β (x_k − x_{k−1}), x_{k+1} = y_k − t ∇f(y_k), x_{−1} = x_0.
  *
  * The trace reports f and ‖∇f‖ at x_k (not at y_k), so an iteration costs two gradient
- * evaluations. Default step {@linkcode DEFAULT_STEP}, β {@linkcode DEFAULT_MOMENTUM}.
+ * evaluations. Default step {@linkcode GD_DEFAULT_STEP}, β {@linkcode GD_DEFAULT_MOMENTUM}.
  *
  * @example
  * ```ts
@@ -146,7 +146,7 @@ export function nesterov(
 ): SolverResult {
   const fn = "nesterov";
   validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, DEFAULT_STEP);
+  const opts = resolveOptions(fn, x0, options, GD_DEFAULT_STEP);
   const beta = momentumOf(fn, options);
   const rec = new TraceRecorder(fn, opts, x0);
   let x = x0.clone();

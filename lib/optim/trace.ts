@@ -81,11 +81,11 @@ export type ProgressCallback = (row: TraceRow, x: NDArray) => boolean | void;
 export interface SolverOptions {
   /** Step size (learning rate) t > 0. Default depends on the solver (documented there). */
   step?: number;
-  /** Maximum number of iterations. Default {@linkcode DEFAULT_ITERATIONS}. */
+  /** Maximum number of iterations. Default {@linkcode SOLVER_DEFAULT_ITERATIONS}. */
   iterations?: number;
   /**
    * Stop when the gradient norm (gradient-mapping norm for proximal methods) is ≤ tolerance.
-   * Default {@linkcode DEFAULT_TOLERANCE}; 0 runs all iterations.
+   * Default {@linkcode SOLVER_DEFAULT_TOLERANCE}; 0 runs all iterations.
    */
   tolerance?: number;
   /** Seed of the generator handed to `objective.grad`. Default {@linkcode DEFAULT_SEED}. */
@@ -126,9 +126,9 @@ export interface SolverResult {
 }
 
 /** Default maximum number of iterations. */
-export const DEFAULT_ITERATIONS = 1000;
+export const SOLVER_DEFAULT_ITERATIONS = 1000;
 /** Default gradient-norm tolerance. */
-export const DEFAULT_TOLERANCE = 1e-8;
+export const SOLVER_DEFAULT_TOLERANCE = 1e-8;
 
 /** Validated common options. */
 export interface ResolvedOptions {
@@ -162,13 +162,13 @@ export function resolveOptions(
   if (typeof step !== "number" || !Number.isFinite(step) || step <= 0) {
     throw new RangeError(`${fn}: options.step must be a positive finite number, got ${step}`);
   }
-  const iterations = options.iterations ?? DEFAULT_ITERATIONS;
+  const iterations = options.iterations ?? SOLVER_DEFAULT_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 0) {
     throw new RangeError(
       `${fn}: options.iterations must be a non-negative integer, got ${iterations}`,
     );
   }
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  const tolerance = options.tolerance ?? SOLVER_DEFAULT_TOLERANCE;
   if (!(tolerance >= 0)) {
     throw new RangeError(`${fn}: options.tolerance must be >= 0, got ${tolerance}`);
   }

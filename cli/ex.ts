@@ -49,7 +49,7 @@ if (positionals.length === 0) usageError("name `list`, `all` or at least one exe
 
 if (positionals[0] === "list") {
   if (positionals.length > 1) usageError("`list` takes no further arguments");
-  const results = runExercises();
+  const results = await runExercises();
   const rows = EXERCISES.map((e, i) => {
     const counts = countStatuses(results[i].claims.map((c) => c.claim));
     return { e, counts };
@@ -93,7 +93,7 @@ if (html !== undefined && (typeof html !== "string" || html === "")) {
   usageError("--html needs a file name");
 }
 
-const results = runExercises(chosen);
+const results = await runExercises(chosen);
 const claims = claimsOf(results);
 const changed = changedClaims(results);
 

@@ -40,7 +40,7 @@ const out = values.out ?? DEFAULT_OUT;
 if (typeof out !== "string" || out === "") usageError("--out needs a file name");
 
 const started = performance.now();
-const results = runExercises();
+const results = await runExercises();
 const claims = claimsOf(results);
 const counts = countStatuses(claims);
 console.log(textTable(summaryTable(claims)));

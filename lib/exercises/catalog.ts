@@ -96,9 +96,16 @@ export function suggestIds(
     .map((s) => s.c);
 }
 
-/** Runs exercises (all by default), in catalog order. */
-export function runExercises(exercises: readonly Exercise[] = EXERCISES): ExerciseResult[] {
-  return exercises.map((e) => e.run());
+/**
+ * Runs exercises (all by default), one after the other in catalog order, each with every claim
+ * (`runAsync` where an exercise has one, else `run`).
+ */
+export async function runExercises(
+  exercises: readonly Exercise[] = EXERCISES,
+): Promise<ExerciseResult[]> {
+  const results: ExerciseResult[] = [];
+  for (const e of exercises) results.push(e.runAsync ? await e.runAsync() : e.run());
+  return results;
 }
 
 /** Every claim of some results, flattened, as the JSON contract prints them. */

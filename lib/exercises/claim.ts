@@ -82,8 +82,13 @@ export interface Exercise {
   title: string;
   /** Sheet questions covered, written `"002 Ex2"`. */
   covers: readonly string[];
-  /** Computes every claim. Deterministic (seeded). */
+  /** Computes every synchronous claim. Deterministic (seeded). */
   run: () => ExerciseResult;
+  /**
+   * For exercises that also need asynchronous library calls (the t-SNE optimizer): computes
+   * every claim, `run()`'s and the asynchronous ones. Deterministic (seeded).
+   */
+  runAsync?: () => Promise<ExerciseResult>;
 }
 
 /** What a topic file states about one claim before the verdict is derived. */

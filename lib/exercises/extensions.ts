@@ -1,19 +1,21 @@
 /**
  * Topics sheet 000 only names (§3 chain rule, §4 variants of pooling, §7 top-k error, §8 t-SNE),
  * treated as `extension` claims with the same rigor: each one checked against finite
- * differences or against its definition.
+ * differences or against its definition. The t-SNE map itself needs the asynchronous optimizer,
+ * so it comes with `runAsync` (and `deno task ex`); `run()` gives the other claims.
  *
  * @example
  * ```ts
  * import { extensionsExercise } from "./extensions.ts";
- * const r = extensionsExercise.run();
+ * const r = await extensionsExercise.runAsync!();
  * if (!r.claims.every((c) => c.claim.status === "extension")) throw new Error("extensions");
+ * if (!r.claims.some((c) => c.claim.claim === "s8-tsne-embedding")) throw new Error("t-SNE");
  * ```
  *
  * @module
  */
 
-import { array, type NDArray } from "../ndarray.ts";
+import { array, NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
 import { checkGradient, checkJacobian, checkOp } from "../grad/check.ts";
 import {
@@ -25,6 +27,8 @@ import {
 import { topKError } from "../ops/metrics.ts";
 import { exactAffinities } from "../tsne/affinity.ts";
 import { klBackward, klForward } from "../tsne/kl.ts";
+import { tsne } from "../tsne/tsne.ts";
+import { knnAccuracy, trustworthiness } from "../tsne/quality.ts";
 import { ClaimList, describeCheck, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
 import { sampleMatrix } from "./support.ts";
 
@@ -34,11 +38,63 @@ const SEED = 1201;
 const TOPK = { n: 200, classes: 10 };
 /** Points, dimension and perplexity of the t-SNE gradient check. */
 const TSNE = { n: 20, d: 5, perplexity: 5 };
+/** The t-SNE embedding run: points, dimension, clusters, cluster offset, perplexity, k of the scores. */
+const EMBED = { n: 90, d: 10, clusters: 3, separation: 8, perplexity: 15, k: 5 };
+/** Least k-NN accuracy of the cluster labels in the map for the claim to hold. */
+const MIN_KNN_ACCURACY = 0.95;
+/** Least trustworthiness of the map for the claim to hold. */
+const MIN_TRUSTWORTHINESS = 0.9;
 
-/** The extension claims of sheet 000. */
+/** The extension claims of sheet 000 that need no asynchronous call. */
 export function runExtensions(): ExerciseResult {
-  const list = new ClaimList(ID);
+  return extensionClaims(new ClaimList(ID));
+}
 
+/** Every extension claim of sheet 000, the t-SNE embedding included. */
+export async function runExtensionsAsync(): Promise<ExerciseResult> {
+  const list = new ClaimList(ID);
+  const result = extensionClaims(list);
+  const rng = new Random(SEED + 7);
+  const { n, d, clusters, separation } = EMBED;
+  const data = new Float64Array(n * d);
+  const labels = Array.from({ length: n }, (_, i) => i % clusters);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) data[i * d + j] = (j === labels[i] ? separation : 0) + rng.normal();
+  }
+  const x = new NDArray(data, [n, d]);
+  const run = await tsne(x, { perplexity: EMBED.perplexity, seed: SEED, method: "exact" });
+  const knn = knnAccuracy(run.embedding, labels, { k: EMBED.k });
+  const trust = trustworthiness(x, run.embedding, { k: EMBED.k });
+  const first = run.klTrace[0].kl;
+  list.add({
+    claim: "s8-tsne-embedding",
+    sheet: "000",
+    question: "8",
+    statement: "t-SNE lowers KL(P‖Q) and keeps neighbourhoods: three well-separated clusters in " +
+      "ℝ¹⁰ stay separated in the 2-D map",
+    expected: null,
+    computed: tidy([first, run.kl, knn, trust]),
+    tolerance: null,
+    recorded: "extension",
+    holds: run.kl < first && knn >= MIN_KNN_ACCURACY && trust >= MIN_TRUSTWORTHINESS,
+    note: `lib/tsne, exact gradient, ${run.iterations} iterations, perplexity ` +
+      `${EMBED.perplexity}, ${n} points (computed: KL at the start and the end, ${EMBED.k}-NN ` +
+      `accuracy of the cluster labels in the map, trustworthiness at k = ${EMBED.k})`,
+  });
+  result.figures.push({
+    data: Array.from({ length: clusters }, (_, c) => ({
+      type: "scatter",
+      mode: "markers",
+      name: `cluster ${c}`,
+      x: labels.flatMap((l, i) => (l === c ? [run.embedding.data[2 * i]] : [])),
+      y: labels.flatMap((l, i) => (l === c ? [run.embedding.data[2 * i + 1]] : [])),
+    })),
+    layout: { title: "Sheet 000 §8: t-SNE map of three Gaussian clusters in ℝ¹⁰" },
+  });
+  return { ...result, claims: list.claims };
+}
+
+function extensionClaims(list: ClaimList): ExerciseResult {
   // §3 chain rule: J(f∘g)(x) = Jf(g(x))·Jg(x), for a 3 → 4 → 2 composition.
   const A = sampleMatrix(4, 3, SEED), B = sampleMatrix(2, 4, SEED + 1);
   const g = (x: NDArray) => A.matmul(x.reshape([3, 1])).reshape([4]).map(Math.tanh);
@@ -201,4 +257,5 @@ export const extensionsExercise: Exercise = {
   title: "Topics sheet 000 only names: chain rule, pooling, top-k error, t-SNE gradient",
   covers: ["000 3", "000 4", "000 7", "000 8"],
   run: runExtensions,
+  runAsync: runExtensionsAsync,
 };

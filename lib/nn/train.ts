@@ -197,7 +197,10 @@ export function trainMlp(model: Mlp, data: TrainData, options: TrainOptions = {}
       const g = mlpBackward(new NDArray(Float64Array.of(1), []), cache, { inputGradient: false });
       let sq = 0;
       for (const list of [g.dw, g.db, g.dgamma, g.dbeta]) {
-        for (const a of list) for (const v of a.data) sq += v * v;
+        for (const a of list) {
+          const ad = a.data;
+          for (let i = 0; i < ad.length; i++) sq += ad[i] * ad[i];
+        }
       }
       const row: TrainRow = {
         step,

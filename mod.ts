@@ -37,37 +37,40 @@ export * from "./lib/ops/proximal.ts";
 export * from "./lib/ops/metrics.ts";
 export * from "./lib/ops/cases.ts";
 export * from "./lib/ops/conv_cases.ts";
+export * from "./lib/optim/trace.ts";
 export * from "./lib/optim/gradient_descent.ts";
 export * from "./lib/optim/adam.ts";
 export * from "./lib/optim/newton.ts";
 export * from "./lib/optim/proximal_gradient.ts";
+export * from "./lib/optim/lasso.ts";
 export * from "./lib/optim/rates.ts";
-export type {
-  Objective,
-  ProgressCallback,
-  SolverOptions,
-  SolverResult,
-  SolverStatus,
-  TraceRow,
-  TraceTable,
-} from "./lib/optim/trace.ts";
+export * from "./lib/optim/figures.ts";
+export * from "./lib/nn/mlp.ts";
+export * from "./lib/nn/train.ts";
+export * from "./lib/nn/tf_mlp.ts";
+export * from "./lib/nn/experiments.ts";
+export * from "./lib/data/csv.ts";
 export * from "./lib/data/mnist.ts";
 export * from "./lib/data/pca.ts";
 export * from "./lib/tsne/affinity.ts";
 export * from "./lib/tsne/kl.ts";
 export * from "./lib/tsne/barnes_hut.ts";
-export type {
-  CheckedClaim,
-  Claim,
-  ClaimStatus,
-  ClaimValue,
-  Exercise,
-  ExerciseResult,
-} from "./lib/exercises/claim.ts";
+export * from "./lib/tsne/optimize.ts";
+export * from "./lib/tsne/quality.ts";
+export * from "./lib/tsne/tsne.ts";
+export * from "./lib/tsne/figures.ts";
+export * from "./lib/exercises/claim.ts";
 export * from "./lib/exercises/activations.ts";
 export * from "./lib/exercises/softmax.ts";
 export * from "./lib/exercises/mlp.ts";
+export * from "./lib/exercises/mse_vs_ce.ts";
 export * from "./lib/exercises/batch_backprop.ts";
+export * from "./lib/exercises/backprop_cost.ts";
 export * from "./lib/exercises/conv.ts";
 export * from "./lib/exercises/normalization.ts";
+export * from "./lib/exercises/dropout.ts";
 export * from "./lib/exercises/optimization.ts";
+export * from "./lib/exercises/proximal.ts";
+export * from "./lib/exercises/extensions.ts";
+export * from "./lib/exercises/catalog.ts";
+export * from "./lib/exercises/report.ts";

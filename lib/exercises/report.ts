@@ -90,11 +90,10 @@ export function summaryTable(claims: readonly Claim[]): Table {
   };
 }
 
-/** The errata, one line each: `sheet question (exercise/claim): note`. */
+/** The errata, one line each, in sheet order: `sheet question (exercise/claim): note`. */
 export function errataLines(claims: readonly Claim[]): string[] {
-  return claims.filter((c) => c.status === "erratum").map((c) =>
-    `${c.sheet} ${c.question} (${c.exercise}/${c.claim}): ${c.note}`
-  );
+  return claims.filter((c) => c.status === "erratum").sort((a, b) => a.sheet.localeCompare(b.sheet))
+    .map((c) => `${c.sheet} ${c.question} (${c.exercise}/${c.claim}): ${c.note}`);
 }
 
 /** Colors the status cells of an HTML table produced by `htmlTable`. */

@@ -217,10 +217,142 @@ function rowDist2(a: Float64Array, i: number, j: number, d: number): number {
   return s;
 }
 
+/** The scan order of {@linkcode knnRange}: points sorted along the column of largest variance. */
+export interface KnnSetup {
+  /** Coordinate of each point on that column. */
+  proj: Float64Array;
+  /** Point indices sorted by `proj` (ties by index). */
+  sorted: Int32Array;
+}
+
+/** Sorts the points of a row-major [N, D] buffer along its column of largest variance. */
+export function knnSetup(a: Float64Array, n: number, d: number): KnnSetup {
+  let axis = 0;
+  let bestVar = -1;
+  for (let t = 0; t < d; t++) {
+    let m = 0, v = 0;
+    for (let i = 0; i < n; i++) m += a[i * d + t];
+    m /= n;
+    for (let i = 0; i < n; i++) v += (a[i * d + t] - m) ** 2;
+    if (v > bestVar) [bestVar, axis] = [v, t];
+  }
+  const proj = new Float64Array(n);
+  for (let i = 0; i < n; i++) proj[i] = a[i * d + axis];
+  const sorted = Int32Array.from({ length: n }, (_, i) => i).sort((u, v) =>
+    proj[u] - proj[v] || u - v
+  );
+  return { proj, sorted };
+}
+
+/**
+ * Exact k nearest neighbours of the points at positions `start..end` of `setup.sorted`, written
+ * into rows of `indices`/`distances` ([N, k], nearest first, ties by lower index). Candidates are
+ * scanned outward from each point along the sorted column: once that coordinate alone differs by
+ * more than the current k-th distance, no farther point can enter (|xᵢₜ − xⱼₜ|² ≤ ‖xᵢ − xⱼ‖²).
+ * Points are independent, so any split of the range gives identical rows.
+ */
+export function knnRange(
+  a: Float64Array,
+  d: number,
+  k: number,
+  setup: KnnSetup,
+  start: number,
+  end: number,
+  indices: Int32Array,
+  distances: Float64Array,
+): void {
+  const { proj, sorted } = setup;
+  const n = sorted.length;
+  const heapD = new Float64Array(k);
+  const heapI = new Int32Array(k);
+  let size = 0;
+  let oi = 0;
+  const consider = (j: number): void => {
+    const bound = size === k ? heapD[0] : Infinity;
+    let s = 0;
+    const oj = j * d;
+    for (let t = 0; t < d; t++) {
+      const v = a[oi + t] - a[oj + t];
+      s += v * v;
+      if (s > bound) return;
+    }
+    if (size < k) {
+      // Sift up into the max-heap (larger distance, then larger index, on top).
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heapD[p] > s || (heapD[p] === s && heapI[p] > j)) break;
+        heapD[c] = heapD[p];
+        heapI[c] = heapI[p];
+        c = p;
+      }
+      heapD[c] = s;
+      heapI[c] = j;
+    } else if (s < heapD[0] || (s === heapD[0] && j < heapI[0])) {
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        let m = l;
+        const r = l + 1;
+        if (r < k && (heapD[r] > heapD[l] || (heapD[r] === heapD[l] && heapI[r] > heapI[l]))) {
+          m = r;
+        }
+        if (heapD[m] < s || (heapD[m] === s && heapI[m] < j)) break;
+        heapD[c] = heapD[m];
+        heapI[c] = heapI[m];
+        c = m;
+      }
+      heapD[c] = s;
+      heapI[c] = j;
+    }
+  };
+  for (let pos = start; pos < end; pos++) {
+    const i = sorted[pos];
+    size = 0;
+    oi = i * d;
+    const pi = proj[i];
+    let lo = pos - 1;
+    let hi = pos + 1;
+    let loOpen = lo >= 0;
+    let hiOpen = hi < n;
+    while (loOpen || hiOpen) {
+      if (hiOpen) {
+        const j = sorted[hi];
+        const g = proj[j] - pi;
+        if (size === k && g * g > heapD[0]) hiOpen = false;
+        else {
+          consider(j);
+          hiOpen = ++hi < n;
+        }
+      }
+      if (loOpen) {
+        const j = sorted[lo];
+        const g = pi - proj[j];
+        if (size === k && g * g > heapD[0]) loOpen = false;
+        else {
+          consider(j);
+          loOpen = --lo >= 0;
+        }
+      }
+    }
+    // Heap-sort the row ascending into the output.
+    const order = Array.from({ length: k }, (_, t) => t).sort((u, v) =>
+      heapD[u] - heapD[v] || heapI[u] - heapI[v]
+    );
+    for (let t = 0; t < k; t++) {
+      indices[i * k + t] = heapI[order[t]];
+      distances[i * k + t] = heapD[order[t]];
+    }
+  }
+}
+
 /**
  * Exact k nearest neighbours (squared Euclidean) of every row of `x` [N, D], excluding the point
- * itself, by a brute-force scan with a bounded max-heap and early exit of partial distances.
- * O(N²·D) worst case; fast when the leading columns carry most variance (PCA output).
+ * itself: candidates sorted along the column of largest variance are scanned outward from each
+ * point with a bounded max-heap, stopping when that coordinate alone rules out the rest, and
+ * partial distances exit early. O(N²·D) worst case; far less when the leading columns carry most
+ * variance (PCA output).
  *
  * @example
  * ```ts
@@ -236,64 +368,9 @@ export function nearestNeighbors(x: NDArray, k: number): KnnResult {
   if (!Number.isInteger(k) || k < 1 || k > n - 1) {
     throw new RangeError(`${fn}: k must be an integer in [1, ${n - 1}] for N = ${n}, got ${k}`);
   }
-  const a = x.data;
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
-  const heapD = new Float64Array(k);
-  const heapI = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    let size = 0;
-    const oi = i * d;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const bound = size === k ? heapD[0] : Infinity;
-      let s = 0;
-      const oj = j * d;
-      for (let t = 0; t < d; t++) {
-        const v = a[oi + t] - a[oj + t];
-        s += v * v;
-        if (s > bound) break;
-      }
-      if (size < k) {
-        // Sift up into the max-heap (larger distance, then larger index, on top).
-        let c = size++;
-        while (c > 0) {
-          const p = (c - 1) >> 1;
-          if (heapD[p] > s || (heapD[p] === s && heapI[p] > j)) break;
-          heapD[c] = heapD[p];
-          heapI[c] = heapI[p];
-          c = p;
-        }
-        heapD[c] = s;
-        heapI[c] = j;
-      } else if (s < heapD[0]) {
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= k) break;
-          let m = l;
-          const r = l + 1;
-          if (r < k && (heapD[r] > heapD[l] || (heapD[r] === heapD[l] && heapI[r] > heapI[l]))) {
-            m = r;
-          }
-          if (heapD[m] < s || (heapD[m] === s && heapI[m] < j)) break;
-          heapD[c] = heapD[m];
-          heapI[c] = heapI[m];
-          c = m;
-        }
-        heapD[c] = s;
-        heapI[c] = j;
-      }
-    }
-    // Heap-sort the row ascending into the output.
-    const order = Array.from({ length: k }, (_, t) => t).sort((u, v) =>
-      heapD[u] - heapD[v] || heapI[u] - heapI[v]
-    );
-    for (let t = 0; t < k; t++) {
-      indices[i * k + t] = heapI[order[t]];
-      distances[i * k + t] = heapD[order[t]];
-    }
-  }
+  knnRange(x.data, d, k, knnSetup(x.data, n, d), 0, n, indices, distances);
   return { k, indices, distances };
 }
 
@@ -453,6 +530,16 @@ export function exactAffinities(x: NDArray, options: AffinityOptions = {}): Affi
  * ```
  */
 export function knnAffinities(x: NDArray, options: AffinityOptions = {}): Affinities {
+  const k = knnNeighborCount(x, options);
+  const perplexity = options.perplexity ?? DEFAULT_PERPLEXITY;
+  return affinitiesFromKnn(nearestNeighbors(x, k), perplexity);
+}
+
+/**
+ * The neighbour count that {@linkcode knnAffinities} uses for `x` and `options`, after the same
+ * validation (for callers that find the neighbours themselves, e.g. in parallel).
+ */
+export function knnNeighborCount(x: NDArray, options: AffinityOptions = {}): number {
   const fn = "knnAffinities";
   const [n] = validatePoints(x, fn);
   const perplexity = options.perplexity ?? DEFAULT_PERPLEXITY;
@@ -464,12 +551,17 @@ export function knnAffinities(x: NDArray, options: AffinityOptions = {}): Affini
     throw new RangeError(`${fn}: neighbors must be an integer in [1, ${n - 1}], got ${k}`);
   }
   validatePerplexity(perplexity, k, n, fn);
-  const knn = nearestNeighbors(x, k);
-  const c = calibrateAll(n, k, knn.distances, perplexity);
+  return k;
+}
+
+/** Calibrates and symmetrizes P from already found neighbours. */
+export function affinitiesFromKnn(knn: KnnResult, perplexity: number): Affinities {
+  const n = knn.indices.length / knn.k;
+  const c = calibrateAll(n, knn.k, knn.distances, perplexity);
   return {
-    p: symmetrize(n, k, knn.indices, c.values),
+    p: symmetrize(n, knn.k, knn.indices, c.values),
     perplexity,
-    neighbors: k,
+    neighbors: knn.k,
     betas: c.betas,
     maxEntropyError: c.maxErr,
     unconverged: c.unconverged,

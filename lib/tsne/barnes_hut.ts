@@ -49,6 +49,11 @@ export interface QuadTree {
   point: Int32Array;
   /** Depth of each node. */
   depth: Int32Array;
+  /**
+   * The points in Morton (Z-curve) order of their position: nearby points are consecutive, so
+   * traversing in this order reuses the same tree nodes from the cache.
+   */
+  order: Int32Array;
 }
 
 function allocate(capacity: number): QuadTree {
@@ -63,6 +68,7 @@ function allocate(capacity: number): QuadTree {
     child: new Int32Array(capacity),
     point: new Int32Array(capacity),
     depth: new Int32Array(capacity),
+    order: new Int32Array(0),
   };
 }
 
@@ -126,7 +132,10 @@ export function buildQuadTree(y: Float64Array, n: number): QuadTree {
   const half = Math.max(maxX - minX, maxY - minY) / 2;
   // A tiny margin keeps the largest coordinates inside the half-open cells.
   addNode(t, (minX + maxX) / 2, (minY + maxY) / 2, half * (1 + 1e-9) + Number.MIN_VALUE, 0);
-  for (let i = 0; i < n; i++) {
+  // Inserting in Morton order lays the nodes out roughly depth-first in space.
+  const order = mortonOrder(y, n, t.cx[0] - t.hw[0], t.cy[0] - t.hw[0], 2 * t.hw[0]);
+  for (let s = 0; s < n; s++) {
+    const i = order[s];
     const px = y[2 * i], py = y[2 * i + 1];
     let node = 0;
     for (;;) {
@@ -174,13 +183,47 @@ export function buildQuadTree(y: Float64Array, n: number): QuadTree {
       t.my[k] /= t.count[k];
     }
   }
+  t.order = order;
   return t;
 }
 
+const MORTON_BITS = 16;
+const MORTON_CELLS = (1 << MORTON_BITS) - 1;
+
+/** Spreads the low 16 bits of v to the even bit positions. */
+function spreadBits(v: number): number {
+  v &= 0xffff;
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  v = (v | (v << 1)) & 0x55555555;
+  return v >>> 0;
+}
+
+/** Point indices sorted by the Morton code of their cell in a 2¹⁶ × 2¹⁶ grid (ties by index). */
+function mortonOrder(y: Float64Array, n: number, x0: number, y0: number, size: number): Int32Array {
+  const order = new Int32Array(n);
+  if (n > Number.MAX_SAFE_INTEGER / 2 ** (2 * MORTON_BITS) || !(size > 0)) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order;
+  }
+  const keys = new Float64Array(n);
+  const scale = MORTON_CELLS / size;
+  for (let i = 0; i < n; i++) {
+    const gx = Math.min(MORTON_CELLS, Math.max(0, Math.floor((y[2 * i] - x0) * scale)));
+    const gy = Math.min(MORTON_CELLS, Math.max(0, Math.floor((y[2 * i + 1] - y0) * scale)));
+    const code = (spreadBits(gx) | (spreadBits(gy) << 1)) >>> 0;
+    keys[i] = code * n + i;
+  }
+  keys.sort();
+  for (let i = 0; i < n; i++) order[i] = keys[i] % n;
+  return order;
+}
+
 /**
- * Repulsion for points `start..end`: writes Σⱼ wᵢⱼ² (yᵢ − yⱼ) (un-normalized) into `rep`
- * [N, 2] and each point's share Σⱼ wᵢⱼ of Z into `zPart` [N]. Rows are independent, so any split
- * of the range gives identical numbers.
+ * Repulsion for the points at positions `start..end` of `tree.order`: writes Σⱼ wᵢⱼ² (yᵢ − yⱼ)
+ * (un-normalized) into row i of `rep` [N, 2] and point i's share Σⱼ wᵢⱼ of Z into `zPart` [N].
+ * Points are independent, so any split of the range gives identical numbers.
  */
 export function repulsionRange(
   tree: QuadTree,
@@ -193,8 +236,9 @@ export function repulsionRange(
 ): void {
   const theta2 = theta * theta;
   const stack = new Int32Array(CHILDREN * (MAX_TREE_DEPTH + 2));
-  const { mx, my, hw, count, child, point } = tree;
-  for (let i = start; i < end; i++) {
+  const { mx, my, hw, count, child, point, order } = tree;
+  for (let s = start; s < end; s++) {
+    const i = order[s];
     const px = y[2 * i], py = y[2 * i + 1];
     let fx = 0, fy = 0, z = 0;
     let top = 0;

@@ -1,14 +1,15 @@
 /**
- * Web Worker body for {@linkcode WorkerPool}: computes the Barnes-Hut repulsion and the sparse
- * attraction for its range of rows into shared memory. Every worker builds the same quadtree
+ * Web Worker body for {@linkcode WorkerPool} and {@linkcode parallelNearestNeighbors}: computes
+ * the Barnes-Hut repulsion and the sparse attraction (or the exact k nearest neighbours) for its
+ * range of rows into shared memory. Every worker builds the same quadtree
  * from the same shared embedding, so the rows it writes equal the single-threaded ones exactly.
  *
  * @module
  */
 
-import type { CsrMatrix } from "./affinity.ts";
+import { type CsrMatrix, knnRange } from "./affinity.ts";
 import { attractionRange, buildQuadTree, repulsionRange } from "./barnes_hut.ts";
-import type { WorkerInit, WorkerStep } from "./workers.ts";
+import type { KnnJob, WorkerInit, WorkerStep } from "./workers.ts";
 
 let state: {
   p: CsrMatrix;
@@ -24,8 +25,22 @@ let state: {
 
 // deno-lint-ignore no-explicit-any
 const scope = self as any;
-scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep>) => {
+scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep | KnnJob>) => {
   const msg = e.data;
+  if (msg.kind === "knn") {
+    knnRange(
+      new Float64Array(msg.x),
+      msg.d,
+      msg.k,
+      { proj: msg.proj, sorted: msg.sorted },
+      msg.start,
+      msg.end,
+      new Int32Array(msg.indices),
+      new Float64Array(msg.distances),
+    );
+    scope.postMessage({ kind: "done" });
+    return;
+  }
   if (msg.kind === "init") {
     state = {
       p: msg.p,

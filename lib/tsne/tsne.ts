@@ -12,7 +12,14 @@
 import { NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
 import { pca } from "../data/pca.ts";
-import { type Affinities, DEFAULT_PERPLEXITY, exactAffinities, knnAffinities } from "./affinity.ts";
+import {
+  type Affinities,
+  affinitiesFromKnn,
+  DEFAULT_PERPLEXITY,
+  exactAffinities,
+  knnAffinities,
+  knnNeighborCount,
+} from "./affinity.ts";
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
 import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
 import {
@@ -22,7 +29,7 @@ import {
   optimizeEmbedding,
   type OptimizeOptions,
 } from "./optimize.ts";
-import { WorkerPool } from "./workers.ts";
+import { parallelNearestNeighbors, WorkerPool } from "./workers.ts";
 
 /** Gradient methods. `auto` picks exact for small N, FFT for large N, Barnes-Hut between. */
 export type TsneMethod = "exact" | "bh" | "fft" | "auto";
@@ -183,17 +190,23 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
   }
   const perplexity = options.perplexity ?? DEFAULT_PERPLEXITY;
   const iterations = options.iterations ?? DEFAULT_ITERATIONS;
-  options.onProgress?.({ stage: "affinities", iteration: 0, iterations });
-  const affinities = method === "exact"
-    ? exactAffinities(x, { perplexity })
-    : knnAffinities(x, { perplexity, neighbors: options.neighbors });
-  const p = affinities.p;
-  const t1 = performance.now();
-  const y0 = initialEmbedding(x, options);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new RangeError(`${fn}: workers must be a positive integer, got ${workers}`);
   }
+  options.onProgress?.({ stage: "affinities", iteration: 0, iterations });
+  let affinities: Affinities;
+  if (method === "exact") {
+    affinities = exactAffinities(x, { perplexity });
+  } else if (workers > 1) {
+    const k = knnNeighborCount(x, { perplexity, neighbors: options.neighbors });
+    affinities = affinitiesFromKnn(await parallelNearestNeighbors(x, k, { workers }), perplexity);
+  } else {
+    affinities = knnAffinities(x, { perplexity, neighbors: options.neighbors });
+  }
+  const p = affinities.p;
+  const t1 = performance.now();
+  const y0 = initialEmbedding(x, options);
   let pool: WorkerPool | undefined;
   let engine: GradientEngine;
   if (method === "exact") {

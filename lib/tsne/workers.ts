@@ -11,7 +11,8 @@
  * @module
  */
 
-import type { CsrMatrix } from "./affinity.ts";
+import { type CsrMatrix, knnRange, type KnnResult, knnSetup } from "./affinity.ts";
+import { NDArray } from "../ndarray.ts";
 import {
   attractionRange,
   barnesHutGradient,
@@ -51,6 +52,112 @@ export interface WorkerStep {
   kind: "step";
   /** Early exaggeration α. */
   exaggeration: number;
+}
+
+/** A k-nearest-neighbour job for one worker (positions `start..end` of `sorted`). */
+export interface KnnJob {
+  /** Message kind. */
+  kind: "knn";
+  /** Shared points [N, D]. */
+  x: SharedArrayBuffer;
+  /** Columns D. */
+  d: number;
+  /** Neighbours per point. */
+  k: number;
+  /** Scan coordinate of each point. */
+  proj: Float64Array;
+  /** Scan order. */
+  sorted: Int32Array;
+  /** First position. */
+  start: number;
+  /** One past the last position. */
+  end: number;
+  /** Shared output indices [N, k]. */
+  indices: SharedArrayBuffer;
+  /** Shared output squared distances [N, k]. */
+  distances: SharedArrayBuffer;
+}
+
+function startWorker(k: number, fn: string): { worker: Worker; done: () => Promise<void> } {
+  const worker = new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
+  const done = () =>
+    new Promise<void>((resolve, reject) => {
+      worker.onmessage = () => resolve();
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(`${fn}: worker ${k} failed: ${e.message}`));
+      };
+    });
+  return { worker, done };
+}
+
+/**
+ * The exact k nearest neighbours of every row of `x` [N, D] (as `nearestNeighbors` in
+ * affinity.ts, identical output) computed by the calling thread and `workers − 1` Web Workers.
+ *
+ * @example
+ * ```ts
+ * import { randn } from "../ndarray.ts";
+ * import { nearestNeighbors } from "./affinity.ts";
+ * import { parallelNearestNeighbors } from "./workers.ts";
+ * const x = randn([300, 5], { seed: 1 });
+ * const a = nearestNeighbors(x, 7), b = await parallelNearestNeighbors(x, 7, { workers: 2 });
+ * if (a.indices.join() !== b.indices.join()) throw new Error();
+ * ```
+ */
+export async function parallelNearestNeighbors(
+  x: NDArray,
+  k: number,
+  options: { workers?: number } = {},
+): Promise<KnnResult> {
+  const fn = "parallelNearestNeighbors";
+  const threads = options.workers ?? DEFAULT_THREADS;
+  if (!(x instanceof NDArray) || x.ndim !== 2) {
+    throw new TypeError(`${fn}: x must be a 2-D NDArray [N, D]`);
+  }
+  const [n, d] = x.shape;
+  if (!Number.isInteger(k) || k < 1 || k > n - 1) {
+    throw new RangeError(`${fn}: k must be an integer in [1, ${n - 1}] for N = ${n}, got ${k}`);
+  }
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`${fn}: workers must be a positive integer, got ${threads}`);
+  }
+  const sx = new SharedArrayBuffer(x.data.byteLength);
+  new Float64Array(sx).set(x.data);
+  const si = new SharedArrayBuffer(n * k * Int32Array.BYTES_PER_ELEMENT);
+  const sd = new SharedArrayBuffer(n * k * Float64Array.BYTES_PER_ELEMENT);
+  const indices = new Int32Array(si);
+  const distances = new Float64Array(sd);
+  const setup = knnSetup(x.data, n, d);
+  // Points far out on the scan axis cost more; interleaving would break contiguity, so split
+  // evenly and let the calling thread take the first block.
+  const bounds = blocks(n, threads);
+  const started = [];
+  for (let t = 1; t < threads; t++) {
+    const w = startWorker(t, fn);
+    const done = w.done();
+    const job: KnnJob = {
+      kind: "knn",
+      x: sx,
+      d,
+      k,
+      proj: setup.proj,
+      sorted: setup.sorted,
+      start: bounds[t],
+      end: bounds[t + 1],
+      indices: si,
+      distances: sd,
+    };
+    w.worker.postMessage(job);
+    started.push({ worker: w.worker, done });
+  }
+  try {
+    knnRange(x.data, d, k, setup, bounds[0], bounds[1], indices, distances);
+    await Promise.all(started.map((s) => s.done));
+  } finally {
+    for (const s of started) s.worker.terminate();
+  }
+  return { k, indices: indices.slice(), distances: distances.slice() };
 }
 
 /** Options of {@linkcode WorkerPool.create}. */

@@ -21,7 +21,8 @@ import {
   type TrainData,
   type TrainOptions,
 } from "./train.ts";
-import type { TraceTable } from "../optim/trace.ts";
+import { traceBundle, type TraceTable } from "../optim/trace.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
 
 /** Options of {@linkcode trainMlpTf}. */
 export interface TfTrainOptions extends Omit<TrainOptions, "onProgress"> {
@@ -53,6 +54,8 @@ export interface TfTrainResult {
   status: "done" | "non-finite";
   /** What happened. */
   message: string;
+  /** Renders the message and the trace's first and last rows in Jupyter. */
+  [JUPYTER_DISPLAY](): MimeBundle;
 }
 
 function activate(tf: typeof TF, model: Mlp, z: TF.Tensor2D): TF.Tensor2D {
@@ -338,5 +341,13 @@ export async function trainMlpTf(
     beta: beta.map((v, l) => widen(v, model.beta[l])),
   };
   for (const v of all) v.dispose();
-  return { model: trained, trace: aq.table(cols), backend, status, message };
+  const trace = aq.table(cols);
+  return {
+    model: trained,
+    trace,
+    backend,
+    status,
+    message,
+    [JUPYTER_DISPLAY]: () => traceBundle(trace, message),
+  };
 }

@@ -10,7 +10,8 @@ import { formatShape, NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
 import type { ClassLabels } from "../ops/softmax.ts";
 import { cloneMlp, type Mlp, mlpBackward, mlpForward } from "./mlp.ts";
-import type { TraceTable } from "../optim/trace.ts";
+import { traceBundle, type TraceTable } from "../optim/trace.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
 
 /** Training data: inputs [N, D] and targets (class indices, or [N, C] for MSE). */
 export interface TrainData {
@@ -64,6 +65,8 @@ export interface TrainResult {
   status: "done" | "non-finite" | "stopped";
   /** What happened. */
   message: string;
+  /** Renders the message and the trace's first and last rows in Jupyter. */
+  [JUPYTER_DISPLAY](): MimeBundle;
 }
 
 /** Default learning rate of {@linkcode trainMlp}. */
@@ -227,7 +230,14 @@ export function trainMlp(model: Mlp, data: TrainData, options: TrainOptions = {}
       }
     }
   }
-  return { model: net, trace: aq.table(cols), status, message };
+  const trace = aq.table(cols);
+  return {
+    model: net,
+    trace,
+    status,
+    message,
+    [JUPYTER_DISPLAY]: () => traceBundle(trace, message),
+  };
 }
 
 /** p ← p − η (g + 2λ p), in place. */

@@ -24,8 +24,10 @@
  */
 
 import * as aq from "arquero";
-import { formatShape, NDArray } from "../ndarray.ts";
+import { formatNumber, formatShape, NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
+import { htmlTable, type Table, textTable } from "../view/table.ts";
 
 /** An arquero table (the type of `aq.table(...)`). */
 export type TraceTable = aq.ColumnTable;
@@ -123,6 +125,46 @@ export interface SolverResult {
   message: string;
   /** Every iterate, when `keepPath` was set. */
   path?: NDArray[];
+  /** Renders the message and the trace's first and last rows in Jupyter. */
+  [JUPYTER_DISPLAY](): MimeBundle;
+}
+
+/** Rows shown at each end of a trace by {@linkcode traceTable}. */
+export const TRACE_PREVIEW_ROWS = 5;
+
+/**
+ * A printable summary of a trace: the first and last {@linkcode TRACE_PREVIEW_ROWS} rows of every
+ * column, numbers formatted, with `caption` above.
+ *
+ * @example
+ * ```ts
+ * import * as aq from "arquero";
+ * import { textTable } from "../view/table.ts";
+ * import { traceTable } from "./trace.ts";
+ * const t = traceTable(aq.table({ iteration: [0, 1], loss: [2, 1] }), "demo");
+ * if (!textTable(t).includes("loss")) throw new Error();
+ * ```
+ */
+export function traceTable(trace: TraceTable, caption: string): Table {
+  const names = trace.columnNames();
+  const n = trace.numRows();
+  const cols = names.map((c) => trace.array(c) as ArrayLike<number>);
+  const picked: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i < TRACE_PREVIEW_ROWS || i >= n - TRACE_PREVIEW_ROWS) picked.push(i);
+  }
+  const rows: string[][] = [];
+  picked.forEach((i, j) => {
+    if (j > 0 && i !== picked[j - 1] + 1) rows.push(names.map(() => "…"));
+    rows.push(cols.map((c) => (typeof c[i] === "number" ? formatNumber(c[i]) : String(c[i]))));
+  });
+  return { caption, headers: names, rows };
+}
+
+/** The MIME bundle of a run: its message and a preview of its trace. */
+export function traceBundle(trace: TraceTable, message: string): MimeBundle {
+  const table = traceTable(trace, message);
+  return { "text/plain": textTable(table), "text/html": htmlTable(table) };
 }
 
 /** Default maximum number of iterations. */
@@ -374,15 +416,22 @@ export class TraceRecorder {
       columns[key] = v;
     }
     const status = this.#status ?? "max-iterations";
-    return {
+    const trace = aq.table(columns);
+    const message = `${this.#fn}: ${this.#message}`;
+    const result = {
       solver: this.#fn,
       x: this.#lastFinite,
-      trace: aq.table(columns),
+      trace,
       iterations: Math.max(0, n - 1),
       status,
-      message: `${this.#fn}: ${this.#message}`,
+      message,
       ...(this.#opts.keepPath ? { path: this.#path } : {}),
-    };
+    } as SolverResult;
+    Object.defineProperty(result, JUPYTER_DISPLAY, {
+      value: () => traceBundle(trace, message),
+      enumerable: false,
+    });
+    return result;
   }
 }
 

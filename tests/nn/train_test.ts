@@ -81,3 +81,13 @@ Deno.test("trainer rejects bad input", () => {
   );
   assert.throws(() => trainMlp(net, xor, { weightDecay: -1 }), /weightDecay/);
 });
+
+Deno.test("a training result renders itself in Jupyter", () => {
+  const net = createMlp([2, 3, 2], { seed: 1 });
+  const r = trainMlp(net, xor, { epochs: 3, batchSize: 4 });
+  const bundle = (r as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.match(bundle["text/plain"], /trainMlp: trained 3 epoch/);
+  assert.match(bundle["text/html"], /<th>loss<\/th>/);
+});

@@ -117,3 +117,19 @@ Deno.test("keepPath records every iterate", () => {
   });
   assert.deepEqual(r.path?.map((x) => x.data[0]), [2, 1, 0.5, 0.25]);
 });
+
+Deno.test("a result renders its message and trace preview in Jupyter", () => {
+  const r = gradientDescent(quadratic, array([3, 4]), { step: 0.1, iterations: 50, tolerance: 0 });
+  const bundle = (r as unknown as Record<symbol, () => Record<string, string>>)[
+    Symbol.for("Jupyter.display")
+  ]();
+  assert.match(bundle["text/plain"], /gradientDescent: reached 50 iterations/);
+  assert.match(bundle["text/html"], /<table/);
+  // 5 first rows, an ellipsis row, 5 last rows, under a header
+  const lines = bundle["text/plain"].trim().split("\n");
+  assert.ok(lines.some((l) => l.includes("…")));
+  assert.ok(lines.some((l) => /^\s*50\b/.test(l)), bundle["text/plain"]);
+  // the display method does not show up in JSON or spreads
+  assert.ok(!JSON.stringify({ status: r.status }).includes("Jupyter"));
+  assert.equal(Object.keys(r).includes("Symbol(Jupyter.display)"), false);
+});

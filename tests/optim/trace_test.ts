@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { array, type NDArray } from "../../lib/ndarray.ts";
-import { gradientDescent } from "../../lib/optim/gradient_descent.ts";
+import { gradientDescent, heavyBall, nesterov } from "../../lib/optim/gradient_descent.ts";
+import { adam } from "../../lib/optim/adam.ts";
+import { newtonMinimize } from "../../lib/optim/newton.ts";
+import { fista, ista } from "../../lib/optim/proximal_gradient.ts";
 import { traceColumn } from "../../lib/optim/trace.ts";
 
 const quadratic = { f: (x: NDArray) => 0.5 * x.dot(x), grad: (x: NDArray) => x };
@@ -132,4 +135,32 @@ Deno.test("a result renders its message and trace preview in Jupyter", () => {
   // the display method does not show up in JSON or spreads
   assert.ok(!JSON.stringify({ status: r.status }).includes("Jupyter"));
   assert.equal(Object.keys(r).includes("Symbol(Jupyter.display)"), false);
+});
+
+Deno.test("every solver stops on a non-finite gradient and keeps its trace", () => {
+  // the gradient turns NaN once x < 0.5 (the minimizer of ½x² is 0, so every solver gets there)
+  const obj = {
+    f: (x: NDArray) => 0.5 * x.dot(x),
+    grad: (x: NDArray) => (x.data[0] < 0.5 ? x.map(() => NaN) : x),
+    hessian: () => array([[1]]),
+    prox: (v: NDArray) => v,
+  };
+  const solvers = [
+    () => gradientDescent(obj, array([1]), { step: 0.3 }),
+    () => heavyBall(obj, array([1]), { step: 0.3, momentum: 0.5 }),
+    () => nesterov(obj, array([1]), { step: 0.3, momentum: 0.5 }),
+    () => adam(obj, array([1]), { step: 0.2 }),
+    () => newtonMinimize(obj, array([1]), { step: 0.3 }),
+    () => ista(obj, array([1]), { step: 0.3 }),
+    () => fista(obj, array([1]), { step: 0.3 }),
+  ];
+  for (const run of solvers) {
+    const r = run();
+    assert.equal(r.status, "non-finite", r.message);
+    const g = traceColumn(r.trace, "gradNorm");
+    assert.ok(Number.isNaN(g.at(-1)!), r.message);
+    assert.ok(g.slice(0, -1).every(Number.isFinite));
+    assert.match(r.message, new RegExp(`iteration ${g.length - 1}`));
+    assert.ok(r.x.isFinite());
+  }
 });

@@ -119,13 +119,17 @@ function rowLogSoftmax(
   const o = r * c;
   let m = -Infinity;
   for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+  // One exp per entry: the shifted exponentials give both z and, scaled by 1/z, p.
   let z = 0;
-  for (let j = 0; j < c; j++) z += Math.exp((x[o + j] - m) / t);
-  const logZ = Math.log(z);
   for (let j = 0; j < c; j++) {
-    const l = (x[o + j] - m) / t - logZ;
-    if (logp) logp[o + j] = l;
-    if (p) p[o + j] = Math.exp(l);
+    const e = Math.exp((x[o + j] - m) / t);
+    if (p) p[o + j] = e;
+    z += e;
+  }
+  const logZ = Math.log(z), inv = 1 / z;
+  for (let j = 0; j < c; j++) {
+    if (logp) logp[o + j] = (x[o + j] - m) / t - logZ;
+    if (p) p[o + j] *= inv;
   }
 }
 

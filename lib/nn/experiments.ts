@@ -94,10 +94,10 @@ export interface CeVsMseResult {
  * sheet 001 Q2.G gives for preferring CE. Measured: training error and gradient norm per step.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { ceVsMse } from "./experiments.ts";
- * const r = await ceVsMse({ steps: 100 });
- * console.log(r.finalError); // CE far below MSE
+ * const r = await ceVsMse({ n: 300, steps: 60, evalEvery: 20 });
+ * if (!(r.finalError.ce < r.finalError.mse)) throw new Error(JSON.stringify(r.finalError));
  * ```
  */
 export async function ceVsMse(options: CeVsMseOptions = {}): Promise<CeVsMseResult> {
@@ -193,10 +193,10 @@ export interface BatchNormExperimentOptions {
  * figure of the loss curves.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { batchNormExperiment } from "./experiments.ts";
- * const r = await batchNormExperiment({ steps: 100 });
- * console.log(r.finalError.withBatchNorm, r.finalError.without);
+ * const r = await batchNormExperiment({ n: 300, steps: 60, hidden: [16, 16, 16] });
+ * if (!(r.finalError.withBatchNorm < r.finalError.without)) throw new Error("batch norm");
  * ```
  */
 export async function batchNormExperiment(options: BatchNormExperimentOptions = {}): Promise<{
@@ -271,10 +271,11 @@ export interface WeightDecaySweepOptions {
  * shrinks, see `weightDecayFixedPoint` in lib/optim/rates.ts).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { weightDecaySweep } from "./experiments.ts";
- * const r = await weightDecaySweep([0, 1e-3, 1e-2], { epochs: 5 });
- * console.log(r.table.objects());
+ * const r = await weightDecaySweep([0, 0.05], { nTrain: 100, nTest: 100, epochs: 3, hidden: 16 });
+ * const norms = r.table.array("weightNorm") as number[];
+ * if (!(norms[1] < norms[0])) throw new Error("decay shrinks the weights");
  * ```
  */
 export async function weightDecaySweep(
@@ -526,10 +527,10 @@ export function topKErrors(
  * the next `nTest` digits, with a bar chart. Top-k error is non-increasing in k and 0 at k = 10.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { trainedTopK } from "./experiments.ts";
- * const r = await trainedTopK({ epochs: 2 });
- * console.log(r.table.objects());
+ * const r = await trainedTopK({ nTrain: 300, nTest: 100, epochs: 1, hidden: 16, ks: [1, 10] });
+ * if ((r.table.array("error") as number[])[1] !== 0) throw new Error("top-10 of 10 classes");
  * ```
  */
 export async function trainedTopK(

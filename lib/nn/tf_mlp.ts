@@ -84,13 +84,16 @@ function toTensor(tf: typeof TF, a: NDArray): TF.Tensor {
  * variance, ε = {@linkcode BATCH_NORM_EPS}).
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { createMlp } from "./mlp.ts";
+ * import { trainMlp } from "./train.ts";
  * import { trainMlpTf } from "./tf_mlp.ts";
  * import { array } from "../ndarray.ts";
  * const net = createMlp([2, 4, 2], { seed: 1 });
- * const r = await trainMlpTf(net, { x: array([[0, 1], [1, 0]]), y: [0, 1] }, { epochs: 5 });
- * console.log(r.trace.array("loss"));
+ * const data = { x: array([[0, 1], [1, 0]]), y: [0, 1] };
+ * const a = trainMlp(net, data, { epochs: 5 }).trace.array("loss") as number[];
+ * const b = (await trainMlpTf(net, data, { epochs: 5 })).trace.array("loss") as number[];
+ * if (Math.abs(a[4] - b[4]) > 1e-5) throw new Error(`${a[4]} vs ${b[4]}`);
  * ```
  */
 export async function trainMlpTf(

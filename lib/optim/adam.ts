@@ -77,7 +77,7 @@ export function adam(objective: Objective, x0: NDArray, options: AdamOptions = {
   let x = x0.clone();
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, evalLoss(fn, objective, x), norm2(g))) break;
+    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(g) })) break;
     const c1 = 1 - beta1 ** (k + 1);
     const c2 = 1 - beta2 ** (k + 1);
     const next = new Float64Array(n);

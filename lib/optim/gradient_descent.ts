@@ -112,7 +112,7 @@ function heavyBallImpl(
   let v: NDArray | undefined;
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, evalLoss(fn, objective, x), norm2(g))) break;
+    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(g) })) break;
     // v_{k+1} = β v_k − t g
     v = v && beta > 0 ? axpy(v.mul(beta), -opts.step, g) : g.mul(-opts.step);
     x = axpy(x, 1, v).reshape(x0.shape);
@@ -153,7 +153,7 @@ export function nesterov(
   let prev = x;
   for (let k = 0;; k++) {
     const gx = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, evalLoss(fn, objective, x), norm2(gx))) break;
+    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(gx) })) break;
     const y = axpy(x, beta, x.sub(prev));
     const gy = k === 0 ? gx : evalGrad(fn, objective, y, rec.random);
     prev = x;

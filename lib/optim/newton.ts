@@ -100,7 +100,14 @@ export function newtonRoot(
     const fx = equation.f(x);
     const dfx = df(x);
     const xa = new NDArray(Float64Array.of(x), [1]);
-    if (rec.record(k, xa, Math.abs(fx), Math.abs(dfx), { x }, Math.abs(fx))) break;
+    if (
+      rec.record(k, xa, {
+        loss: Math.abs(fx),
+        gradNorm: Math.abs(dfx),
+        extra: { x },
+        criterion: Math.abs(fx),
+      })
+    ) break;
     if (dfx === 0) {
       rec.stop("zero-derivative", `f'(x) = 0 at x = ${x} (iteration ${k}): no Newton step`);
       break;
@@ -274,7 +281,7 @@ export function newtonMinimize(
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
     const loss = evalLoss(fn, objective, x);
-    if (rec.record(k, x, loss, norm2(g), { damping: mu })) break;
+    if (rec.record(k, x, { loss, gradNorm: norm2(g), extra: { damping: mu } })) break;
     const h = hessianAt(x);
     const rhs = g.data.map((v) => -v);
     let d = choleskySolve(h, rhs, n);

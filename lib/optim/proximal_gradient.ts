@@ -85,7 +85,12 @@ export function ista(objective: Objective, x0: NDArray, options: SolverOptions =
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
     const next = proxStep(fn, objective, x, opts.step, g);
-    if (rec.record(k, x, evalLoss(fn, objective, x), distance(x, next) / opts.step)) break;
+    if (
+      rec.record(k, x, {
+        loss: evalLoss(fn, objective, x),
+        gradNorm: distance(x, next) / opts.step,
+      })
+    ) break;
     x = next;
   }
   return rec.finish();
@@ -134,7 +139,7 @@ export function fista(
     prevLoss = loss;
     const g = evalGrad(fn, objective, y, rec.random);
     const next = proxStep(fn, objective, y, opts.step, g);
-    if (rec.record(k, x, loss, distance(y, next) / opts.step)) break;
+    if (rec.record(k, x, { loss, gradNorm: distance(y, next) / opts.step })) break;
     const sNext = (1 + Math.sqrt(1 + 4 * s * s)) / 2;
     y = axpy(next, (s - 1) / sNext, next.sub(x));
     x = next;

@@ -308,6 +308,18 @@ export function axpy(a: NDArray, s: number, b: NDArray): NDArray {
   return new NDArray(out, a.shape);
 }
 
+/** What {@linkcode TraceRecorder.record} takes for one iterate. */
+export interface RecordValues {
+  /** F(x_k). */
+  loss: number;
+  /** The gradient norm (or its stand-in) of the row. */
+  gradNorm: number;
+  /** Solver-specific columns (Newton's `damping`, root finding's `x`). */
+  extra?: Record<string, number>;
+  /** The quantity compared with the tolerance. Default `gradNorm`. */
+  criterion?: number;
+}
+
 /**
  * Records trace rows and decides when to stop. Solvers call {@linkcode TraceRecorder.record}
  * once per iterate and {@linkcode TraceRecorder.finish} at the end.
@@ -343,18 +355,10 @@ export class TraceRecorder {
 
   /**
    * Adds the row of iterate k. Returns a status when the run must end (converged, non-finite,
-   * stopped by the callback, last iteration), otherwise undefined. `extra` adds solver-specific
-   * columns (Newton's damping); `criterion` is the quantity compared with the tolerance
-   * (default the gradient norm; |f(x)| for root finding).
+   * stopped by the callback, last iteration), otherwise undefined.
    */
-  record(
-    k: number,
-    x: NDArray,
-    loss: number,
-    gradNorm: number,
-    extra: Record<string, number> = {},
-    criterion: number = gradNorm,
-  ): SolverStatus | undefined {
+  record(k: number, x: NDArray, values: RecordValues): SolverStatus | undefined {
+    const { loss, gradNorm, extra = {}, criterion = gradNorm } = values;
     const row: TraceRow = {
       iteration: k,
       loss,

@@ -46,9 +46,9 @@ export async function mnistSplit(
   };
 }
 
-/** Top-1 error of a network on (x, y). */
-export function errorRate(model: Mlp, x: NDArray, y: Int32Array): number {
-  return topKError(mlpPredict(x, model), y, { k: 1 });
+/** Top-1 error of a network on the data (x [N, D], y class indices). */
+export function errorRate(model: Mlp, data: { x: NDArray; y: Int32Array }): number {
+  return topKError(mlpPredict(data.x, model), data.y, { k: 1 });
 }
 
 /** Options of {@linkcode ceVsMse}. */
@@ -123,7 +123,7 @@ export async function ceVsMse(options: CeVsMseOptions = {}): Promise<CeVsMseResu
     });
     let early = 0;
     const record = (step: number, model: Mlp, gradNorm: number) => {
-      const e = errorRate(model, x, y);
+      const e = errorRate(model, { x, y });
       cols.step.push(step);
       cols.loss.push(loss);
       cols.error.push(e);
@@ -225,7 +225,7 @@ export async function batchNormExperiment(options: BatchNormExperimentOptions = 
       seed,
       maxSteps: steps,
     });
-    finalError[key] = errorRate(runs[key].model, x, y);
+    finalError[key] = errorRate(runs[key].model, { x, y });
   }
   const line = (name: string, r: TrainResult) => ({
     type: "scatter",
@@ -312,8 +312,8 @@ export async function weightDecaySweep(
     for (const w of r.model.w) for (const v of w.data) sq += v * v;
     cols.lambda.push(lambda);
     cols.weightNorm.push(Math.sqrt(sq));
-    cols.trainError.push(errorRate(r.model, train.x, train.y));
-    cols.testError.push(errorRate(r.model, test.x, test.y));
+    cols.trainError.push(errorRate(r.model, train));
+    cols.testError.push(errorRate(r.model, test));
     cols.finalLoss.push((r.trace.array("loss") as number[]).at(-1)!);
   }
   const labels = cols.lambda.map((l) => `λ = ${l}`);
@@ -508,18 +508,18 @@ export function gaussianDropoutGradient(
  * import { createMlp } from "./mlp.ts";
  * import { topKErrors } from "./experiments.ts";
  * const net = createMlp([2, 3], { seed: 1 });
- * const t = topKErrors(net, array([[1, 0], [0, 1]]), Int32Array.of(0, 1), [1, 3]);
+ * const t = topKErrors(net, { x: array([[1, 0], [0, 1]]), y: Int32Array.of(0, 1) }, { ks: [1, 3] });
  * if ((t.array("error") as number[])[1] !== 0) throw new Error("top-3 of 3 classes is always right");
  * ```
  */
 export function topKErrors(
   model: Mlp,
-  x: NDArray,
-  y: Int32Array,
-  ks: number[] = [1, 2, 3, 5],
+  data: { x: NDArray; y: Int32Array },
+  options: { ks?: number[] } = {},
 ): TraceTable {
-  const scores = mlpPredict(x, model);
-  return aq.table({ k: ks, error: ks.map((k) => topKError(scores, y, { k })) });
+  const ks = options.ks ?? [1, 2, 3, 5];
+  const scores = mlpPredict(data.x, model);
+  return aq.table({ k: ks, error: ks.map((k) => topKError(scores, data.y, { k })) });
 }
 
 /**
@@ -555,7 +555,7 @@ export async function trainedTopK(
     seed,
   });
   const ks = options.ks ?? [1, 2, 3, 4, 5];
-  const table = topKErrors(r.model, test.x, test.y, ks);
+  const table = topKErrors(r.model, test, { ks });
   return {
     model: r.model,
     table,

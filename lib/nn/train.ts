@@ -93,34 +93,32 @@ export function epochOrders(
   return out;
 }
 
-/** Rows `idx[start..end)` of x (and the matching targets). */
+/** The rows of x listed in `rows` (and the matching targets), in that order. */
 export function gatherBatch(
   data: TrainData,
-  idx: Int32Array,
-  start: number,
-  end: number,
+  rows: Int32Array,
 ): { x: NDArray; y: Int32Array | NDArray } {
   const d = data.x.shape[1];
-  const rows = end - start;
-  const xb = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) {
-    const i = idx[start + r];
+  const count = rows.length;
+  const xb = new Float64Array(count * d);
+  for (let r = 0; r < count; r++) {
+    const i = rows[r];
     xb.set(data.x.data.subarray(i * d, (i + 1) * d), r * d);
   }
   const y = data.y;
   if (y instanceof NDArray && y.ndim === 2) {
     const c = y.shape[1];
-    const yb = new Float64Array(rows * c);
-    for (let r = 0; r < rows; r++) {
-      const i = idx[start + r];
+    const yb = new Float64Array(count * c);
+    for (let r = 0; r < count; r++) {
+      const i = rows[r];
       yb.set(y.data.subarray(i * c, (i + 1) * c), r * c);
     }
-    return { x: new NDArray(xb, [rows, d]), y: new NDArray(yb, [rows, c]) };
+    return { x: new NDArray(xb, [count, d]), y: new NDArray(yb, [count, c]) };
   }
   const labels = y instanceof NDArray ? y.data : y;
-  const yb = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) yb[r] = labels[idx[start + r]];
-  return { x: new NDArray(xb, [rows, d]), y: yb };
+  const yb = new Int32Array(count);
+  for (let r = 0; r < count; r++) yb[r] = labels[rows[r]];
+  return { x: new NDArray(xb, [count, d]), y: yb };
 }
 
 function validate(fn: string, model: Mlp, data: TrainData, options: TrainOptions) {
@@ -195,8 +193,8 @@ export function trainMlp(model: Mlp, data: TrainData, options: TrainOptions = {}
         message = `${fn}: stopped after maxSteps = ${options.maxSteps}`;
         break outer;
       }
-      const batch = gatherBatch(data, orders[e], start, Math.min(n, start + batchSize));
-      const { out, cache } = mlpForward(batch.x, net, batch.y);
+      const batch = gatherBatch(data, orders[e].subarray(start, Math.min(n, start + batchSize)));
+      const { out, cache } = mlpForward(batch.x, net, { target: batch.y, sparseInput: true });
       const g = mlpBackward(new NDArray(Float64Array.of(1), []), cache, { inputGradient: false });
       let sq = 0;
       for (const list of [g.dw, g.db, g.dgamma, g.dbeta]) {

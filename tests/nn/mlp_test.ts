@@ -31,9 +31,9 @@ Deno.test("the whole MLP gradient-checks: every activation, loss, depth, with an
           net.gamma[l] = g.add(randn(g.shape, { seed: 30 + l }).mul(0.2))
         );
         const f = (p: Record<string, NDArray>) =>
-          mlpForward(x, mlpWithParams(net, p), labels).out.item();
+          mlpForward(x, mlpWithParams(net, p), { target: labels }).out.item();
         const grad = (p: Record<string, NDArray>) => {
-          const { cache } = mlpForward(x, mlpWithParams(net, p), labels);
+          const { cache } = mlpForward(x, mlpWithParams(net, p), { target: labels });
           return mlpGradRecord(mlpBackward(ONE, cache));
         };
         const report = checkGradient(f, grad, mlpParams(net));
@@ -46,12 +46,12 @@ Deno.test("the whole MLP gradient-checks: every activation, loss, depth, with an
 Deno.test("the input gradient dx gradient-checks too, and inputGradient: false leaves weights unchanged", () => {
   const net = createMlp([5, 4, 3], { activation: "tanh", seed: 8 });
   const report = checkGradient(
-    (v: NDArray) => mlpForward(v, net, labels).out.item(),
-    (v: NDArray) => mlpBackward(ONE, mlpForward(v, net, labels).cache).dx,
+    (v: NDArray) => mlpForward(v, net, { target: labels }).out.item(),
+    (v: NDArray) => mlpBackward(ONE, mlpForward(v, net, { target: labels }).cache).dx,
     x,
   );
   assert.ok(report.ok, report.toString());
-  const { cache } = mlpForward(x, net, labels);
+  const { cache } = mlpForward(x, net, { target: labels });
   const full = mlpBackward(ONE, cache);
   const lean = mlpBackward(ONE, cache, { inputGradient: false });
   assert.deepEqual(lean.dx.shape, [0]);
@@ -61,7 +61,7 @@ Deno.test("the input gradient dx gradient-checks too, and inputGradient: false l
 
 Deno.test("closed form: one linear layer with softmax-CE has dW = xᵀ(s − y)/N", () => {
   const net = createMlp([5, 3], { seed: 2 });
-  const { out, cache } = mlpForward(x, net, labels);
+  const { out, cache } = mlpForward(x, net, { target: labels });
   const g = mlpBackward(ONE, cache);
   const s = cache.scores.data;
   const n = 6, c = 3;
@@ -86,8 +86,8 @@ Deno.test("mse targets: class indices mean one-hot rows; explicit [N, C] targets
   const net = createMlp([5, 3], { loss: "mse", seed: 2 });
   const oneHot = new NDArray(new Float64Array(18), [6, 3]);
   labels.forEach((k, r) => oneHot.data[r * 3 + k] = 1);
-  const a = mlpForward(x, net, labels).out.item();
-  const b = mlpForward(x, net, oneHot).out.item();
+  const a = mlpForward(x, net, { target: labels }).out.item();
+  const b = mlpForward(x, net, { target: oneHot }).out.item();
   assert.equal(a, b);
   const s = mlpPredict(x, net);
   assert.ok(Math.abs(a - 0.5 * s.sub(oneHot).mul(s.sub(oneHot)).sum().item() / 6) < 1e-14);
@@ -108,11 +108,37 @@ Deno.test("mlpPredict returns scores [N, C]; createMlp is seeded", () => {
 
 Deno.test("bad shapes and options are clear errors", () => {
   const net = createMlp([5, 3], { seed: 1 });
-  assert.throws(() => mlpForward(array([[1, 2]]), net, [0]), /mlpForward: x must be \[N, 5\]/);
-  assert.throws(() => mlpForward(x, net, [0, 1]), /6 rows|class indices/);
-  assert.throws(() => mlpForward(x, net, [0, 1, 2, 3, 4, 5]), /not a class index/);
+  assert.throws(
+    () => mlpForward(array([[1, 2]]), net, { target: [0] }),
+    /mlpForward: x must be \[N, 5\]/,
+  );
+  assert.throws(
+    () => mlpForward(x, net, {} as { target: number[] }),
+    /mlpForward: options.target .* is required/,
+  );
+  assert.throws(() => mlpForward(x, net, { target: [0, 1] }), /6 rows|class indices/);
+  assert.throws(() => mlpForward(x, net, { target: [0, 1, 2, 3, 4, 5] }), /not a class index/);
   assert.throws(() => createMlp([5]), /createMlp: sizes/);
   assert.throws(() => createMlp([5, 0]), RangeError);
   assert.throws(() => createMlp([5, 3], { activation: "gelu" as "relu" }), /options.activation/);
   assert.throws(() => createMlp([5, 3], { loss: "hinge" as "mse" }), /options.loss/);
+});
+
+Deno.test("sparseInput: the zero-skipping first layer gives the dense loss and gradients up to rounding", () => {
+  // an input with many exact zeros, like MNIST pixels
+  const xs = randn([7, 9], { seed: 5 }).map((v) => (v > 0.3 ? v : 0));
+  const y = [0, 1, 2, 0, 1, 2, 0];
+  for (const batchNorm of [false, true]) {
+    const net = createMlp([9, 6, 3], { seed: 6, batchNorm });
+    const dense = mlpForward(xs, net, { target: y });
+    const sparse = mlpForward(xs, net, { target: y, sparseInput: true });
+    assert.ok(Math.abs(dense.out.item() - sparse.out.item()) < 1e-14);
+    const gd = mlpBackward(ONE, dense.cache, { inputGradient: false });
+    const gs = mlpBackward(ONE, sparse.cache, { inputGradient: false });
+    const gf = mlpBackward(ONE, sparse.cache);
+    gd.dw.forEach((dw, l) => {
+      assert.ok(dw.sub(gs.dw[l]).norm() < 1e-14);
+      assert.ok(dw.sub(gf.dw[l]).norm() < 1e-14);
+    });
+  }
 });

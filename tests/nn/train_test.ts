@@ -14,7 +14,7 @@ Deno.test("SGD learns XOR with a tanh hidden layer", () => {
   assert.ok(loss.at(-1)! < 0.02, String(loss.at(-1)));
   // the input model is not modified
   assert.notDeepEqual(net.w[0].data, r.model.w[0].data);
-  assert.ok(mlpForward(xor.x, net, xor.y).out.item() > 0.3);
+  assert.ok(mlpForward(xor.x, net, { target: xor.y }).out.item() > 0.3);
 });
 
 Deno.test("one full-batch step equals W − η∇L; weight decay adds 2ηλW (sheet 001 Q2.K)", () => {
@@ -47,7 +47,7 @@ Deno.test("same seed, same batches, same run; orders are permutations", () => {
   const [o1, o2] = epochOrders(50, 2, { seed: 4 });
   assert.deepEqual([...o1].sort((p, q) => p - q), Array.from({ length: 50 }, (_, i) => i));
   assert.notDeepEqual(o1, o2);
-  const batch = gatherBatch({ x, y }, o1, 0, 3);
+  const batch = gatherBatch({ x, y }, o1.subarray(0, 3));
   assert.deepEqual(
     Array.from(batch.x.data.subarray(0, 3)),
     Array.from(x.data.subarray(o1[0] * 3, o1[0] * 3 + 3)),

@@ -45,7 +45,7 @@ const spec = {
     method: {
       type: "string" as const,
       value: "M",
-      description: "gradient: exact | bh | auto (exact for N ≤ 300)",
+      description: "gradient: exact | bh | fft | auto (exact for N ≤ 300, else bh)",
       default: "auto",
     },
     theta: {
@@ -109,8 +109,8 @@ const workers = numberOption(
   "an integer in [1, 64]",
 );
 const method = (values.method ?? "auto") as string;
-if (!["exact", "bh", "auto"].includes(method)) {
-  usageError(`--method must be exact, bh or auto, got ${JSON.stringify(method)}`);
+if (!["exact", "bh", "fft", "auto"].includes(method)) {
+  usageError(`--method must be exact, bh, fft or auto, got ${JSON.stringify(method)}`);
 }
 const outDir = (values.out as string | undefined) ?? DEFAULT_OUT;
 const input = values.input as string | undefined;

@@ -22,6 +22,7 @@ import {
 } from "./affinity.ts";
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
 import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
+import { fftGradient, type FftOptions } from "./fft.ts";
 import {
   DEFAULT_ITERATIONS,
   type GradientEngine,
@@ -65,6 +66,8 @@ export interface TsneOptions
    * identical for any number of workers.
    */
   workers?: number;
+  /** Grid options of the FFT method (interval width, nodes). */
+  fft?: FftOptions;
   /** Progress after every update (and `stage` while computing affinities). */
   onProgress?: (progress: TsneProgress) => void;
 }
@@ -212,11 +215,13 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
   if (method === "exact") {
     engine = (y, a, dy) => exactKlGradient(y, p, dy, { exaggeration: a });
   } else if (workers > 1) {
-    pool = await WorkerPool.create(p, { workers, method: "bh", theta });
+    pool = await WorkerPool.create(p, { workers, method, theta, fft: options.fft });
     const active = pool;
     engine = (y, a, dy) => active.gradient(y, a, dy);
-  } else {
+  } else if (method === "bh") {
     engine = (y, a, dy) => barnesHutGradient(y, p, dy, { theta, exaggeration: a });
+  } else {
+    engine = (y, a, dy) => fftGradient(y, p, dy, { ...options.fft, exaggeration: a });
   }
   let result;
   try {

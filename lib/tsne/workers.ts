@@ -5,6 +5,9 @@
  * order on the calling thread. Rows are independent, so the gradient is bit-for-bit the one of
  * the single-threaded {@linkcode barnesHutGradient}, for any number of workers (tested).
  *
+ * With `method: "fft"` the workers compute the attraction and the calling thread the FFT
+ * repulsion (equal to the serial `fftGradient` bit for bit as well).
+ *
  * Permissions: the worker module is loaded from `lib/tsne/gradient_worker.ts`, which needs
  * `--allow-read` on the project folder.
  *
@@ -13,6 +16,7 @@
 
 import { type CsrMatrix, knnRange, type KnnResult, knnSetup } from "./affinity.ts";
 import { NDArray } from "../ndarray.ts";
+import { type FftOptions, fftRepulsion } from "./fft.ts";
 import {
   attractionRange,
   barnesHutGradient,
@@ -164,8 +168,10 @@ export async function parallelNearestNeighbors(
 export interface WorkerPoolOptions {
   /** Threads including the calling one, ≥ 1. Default 2. */
   workers?: number;
-  /** `bh` (the only parallel engine). Default `bh`. */
-  method?: "bh";
+  /** `bh` or `fft`. Default `bh`. */
+  method?: "bh" | "fft";
+  /** FFT grid options. */
+  fft?: FftOptions;
   /** Barnes-Hut θ. Default 0.5. */
   theta?: number;
 }
@@ -205,7 +211,8 @@ export class WorkerPool {
   #attr: Float64Array;
   #zPart: Float64Array;
   #theta: number;
-  #method: "bh";
+  #method: "bh" | "fft";
+  #fft: FftOptions;
   #own: [number, number];
 
   private constructor(
@@ -213,9 +220,11 @@ export class WorkerPool {
     workers: Worker[],
     buffers: Float64Array[],
     theta: number,
-    method: "bh",
+    method: "bh" | "fft",
     own: [number, number],
+    fft: FftOptions,
   ) {
+    this.#fft = fft;
     this.#p = p;
     this.#workers = workers;
     [this.#y, this.#rep, this.#attr, this.#zPart] = buffers;
@@ -280,6 +289,7 @@ export class WorkerPool {
       theta,
       method,
       [bounds[0], bounds[1]],
+      options.fft ?? {},
     );
   }
 
@@ -297,7 +307,7 @@ export class WorkerPool {
     if (y.length !== 2 * n || dy.length !== 2 * n) {
       throw new RangeError(`WorkerPool.gradient: y and dy must be [${n}, 2]`);
     }
-    if (this.#workers.length === 0) {
+    if (this.#workers.length === 0 && this.#method === "bh") {
       return barnesHutGradient(y, p, dy, { theta: this.#theta, exaggeration });
     }
     this.#y.set(y);
@@ -314,6 +324,14 @@ export class WorkerPool {
     for (const w of this.#workers) w.postMessage(step);
     const [start, end] = this.#own;
     const ys = this.#y;
+    if (this.#method === "fft") {
+      const z = fftRepulsion(ys, n, this.#rep, this.#fft);
+      attractionRange(p, ys, exaggeration, start, end, this.#attr);
+      await Promise.all(done);
+      const invZ = 1 / z;
+      for (let k = 0; k < 2 * n; k++) dy[k] = 4 * (this.#attr[k] - this.#rep[k] * invZ);
+      return z;
+    }
     const tree = buildQuadTree(ys, n);
     repulsionRange(tree, ys, this.#theta, start, end, this.#rep, this.#zPart);
     attractionRange(p, ys, exaggeration, start, end, this.#attr);

@@ -37,7 +37,8 @@ export interface TfTrainOptions extends Omit<TrainOptions, "onProgress"> {
   backend?: TfBackend;
   /**
    * Read the loss back every this many steps (a device sync each time). Default 1. The trace
-   * has a row only for the steps whose loss was read.
+   * has a row only for the steps whose loss was read, and a non-finite loss is noticed (status
+   * `non-finite`, training stopped) only on those steps.
    */
   lossEvery?: number;
 }

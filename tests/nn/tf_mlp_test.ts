@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loadMnist } from "../../lib/data/mnist.ts";
+import { array } from "../../lib/ndarray.ts";
 import { createMlp, type HiddenActivation, type OutputLoss } from "../../lib/nn/mlp.ts";
 import { trainMlp } from "../../lib/nn/train.ts";
 import { trainMlpTf } from "../../lib/nn/tf_mlp.ts";
@@ -40,4 +41,19 @@ Deno.test("float64 MLP and its tfjs twin (hand-written and autodiff gradients) a
     const dw = b.model.w[0].sub(a.model.w[0]).norm() / a.model.w[0].norm();
     assert.ok(dw < 1e-4, `weights differ by ${dw}`);
   }
+});
+
+Deno.test("tfjs twin: a diverging run stops at the non-finite step; bad options are errors", async () => {
+  const x = array([[0, 0], [0, 1], [1, 0], [1, 1]]).mul(1e3);
+  const net = createMlp([2, 8, 2], { seed: 2, loss: "mse" });
+  const r = await trainMlpTf(net, { x, y: [0, 1, 1, 0] }, { epochs: 200, batchSize: 4, lr: 10 });
+  assert.equal(r.status, "non-finite");
+  const loss = r.trace.array("loss") as number[];
+  assert.ok(!Number.isFinite(loss.at(-1)!));
+  assert.ok(loss.slice(0, -1).every(Number.isFinite));
+  await assert.rejects(() => trainMlpTf(net, { x, y: [0, 1, 1, 0] }, { lr: -1 }), /options.lr/);
+  await assert.rejects(
+    () => trainMlpTf(net, { x, y: [0, 1, 1, 0] }, { gradients: "numeric" as "manual" }),
+    /options.gradients/,
+  );
 });

@@ -45,6 +45,7 @@ export * from "./lib/optim/proximal_gradient.ts";
 export * from "./lib/optim/lasso.ts";
 export * from "./lib/optim/rates.ts";
 export * from "./lib/optim/figures.ts";
+export * from "./lib/optim/tour.ts";
 export * from "./lib/nn/mlp.ts";
 export * from "./lib/nn/train.ts";
 export * from "./lib/nn/tf_mlp.ts";

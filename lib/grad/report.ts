@@ -132,7 +132,6 @@ export interface GradCheckFields {
  * Prints as a table, displays itself in Jupyter, and serializes with `JSON.stringify`.
  * Its fields are those of {@linkcode GradCheckFields}.
  */
-// deno-lint-ignore no-empty-interface
 export interface GradCheckReport extends GradCheckFields {}
 /** See the interface of the same name for the fields. */
 export class GradCheckReport {

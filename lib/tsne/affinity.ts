@@ -15,6 +15,7 @@
  */
 
 import { NDArray } from "../ndarray.ts";
+import { Random } from "../random.ts";
 
 /** Entropy tolerance of the perplexity bisection, in nats. */
 export const ENTROPY_TOLERANCE = 1e-5;
@@ -217,39 +218,98 @@ function rowDist2(a: Float64Array, i: number, j: number, d: number): number {
   return s;
 }
 
-/** The scan order of {@linkcode knnRange}: points sorted along the column of largest variance. */
+/**
+ * The search structure of {@linkcode knnRange}: the points grouped into about √N clusters
+ * (a few seeded k-means steps), with each cluster's radius and each point's distance to its
+ * centre, for triangle-inequality pruning.
+ */
 export interface KnnSetup {
-  /** Coordinate of each point on that column. */
-  proj: Float64Array;
-  /** Point indices sorted by `proj` (ties by index). */
-  sorted: Int32Array;
+  /** Point indices grouped by cluster. */
+  order: Int32Array;
+  /** Cluster c holds `order[clusterStart[c]..clusterStart[c+1])`. */
+  clusterStart: Int32Array;
+  /** Cluster centres, [C, D]. */
+  centers: Float64Array;
+  /** Largest distance from a centre to its members (Euclidean), length C. */
+  radius: Float64Array;
+  /** Distance of each point to its cluster's centre (Euclidean), length N. */
+  toCenter: Float64Array;
 }
 
-/** Sorts the points of a row-major [N, D] buffer along its column of largest variance. */
-export function knnSetup(a: Float64Array, n: number, d: number): KnnSetup {
-  let axis = 0;
-  let bestVar = -1;
+/** Lloyd iterations of the clustering (a coarse clustering prunes well enough). */
+const KNN_KMEANS_STEPS = 3;
+/** Seed of the cluster centres (the neighbours found do not depend on it). */
+const KNN_SEED = 0;
+/** Queries handled together, sharing each candidate row read. */
+const KNN_BLOCK = 32;
+/** Relative slack on pruning bounds so rounding can never drop a true neighbour. */
+const PRUNE_SLACK = 1e-9;
+
+function dist2To(a: Float64Array, oi: number, c: Float64Array, oc: number, d: number): number {
+  let s = 0;
   for (let t = 0; t < d; t++) {
-    let m = 0, v = 0;
-    for (let i = 0; i < n; i++) m += a[i * d + t];
-    m /= n;
-    for (let i = 0; i < n; i++) v += (a[i * d + t] - m) ** 2;
-    if (v > bestVar) [bestVar, axis] = [v, t];
+    const v = a[oi + t] - c[oc + t];
+    s += v * v;
   }
-  const proj = new Float64Array(n);
-  for (let i = 0; i < n; i++) proj[i] = a[i * d + axis];
-  const sorted = Int32Array.from({ length: n }, (_, i) => i).sort((u, v) =>
-    proj[u] - proj[v] || u - v
-  );
-  return { proj, sorted };
+  return s;
+}
+
+/** Clusters the rows of a row-major [N, D] buffer for {@linkcode knnRange}. */
+export function knnSetup(a: Float64Array, n: number, d: number): KnnSetup {
+  const nc = Math.max(1, Math.min(n, Math.round(Math.sqrt(n))));
+  const rng = new Random(KNN_SEED);
+  const seeds = rng.sample(n, nc);
+  const centers = new Float64Array(nc * d);
+  for (let c = 0; c < nc; c++) centers.set(a.subarray(seeds[c] * d, (seeds[c] + 1) * d), c * d);
+  const assign = new Int32Array(n);
+  const assignAll = () => {
+    for (let i = 0; i < n; i++) {
+      let best = 0, bd = Infinity;
+      for (let c = 0; c < nc; c++) {
+        const s = dist2To(a, i * d, centers, c * d, d);
+        if (s < bd) [bd, best] = [s, c];
+      }
+      assign[i] = best;
+    }
+  };
+  for (let step = 0; step < KNN_KMEANS_STEPS; step++) {
+    assignAll();
+    const sums = new Float64Array(nc * d);
+    const counts = new Int32Array(nc);
+    for (let i = 0; i < n; i++) {
+      const c = assign[i];
+      counts[c]++;
+      for (let t = 0; t < d; t++) sums[c * d + t] += a[i * d + t];
+    }
+    for (let c = 0; c < nc; c++) {
+      if (counts[c] === 0) continue; // keep an empty cluster's centre
+      for (let t = 0; t < d; t++) centers[c * d + t] = sums[c * d + t] / counts[c];
+    }
+  }
+  assignAll();
+  const clusterStart = new Int32Array(nc + 1);
+  for (let i = 0; i < n; i++) clusterStart[assign[i] + 1]++;
+  for (let c = 0; c < nc; c++) clusterStart[c + 1] += clusterStart[c];
+  const fill = clusterStart.slice(0, nc);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[assign[i]]++] = i;
+  const radius = new Float64Array(nc);
+  const toCenter = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = Math.sqrt(dist2To(a, i * d, centers, assign[i] * d, d));
+    toCenter[i] = r;
+    if (r > radius[assign[i]]) radius[assign[i]] = r;
+  }
+  return { order, clusterStart, centers, radius, toCenter };
 }
 
 /**
- * Exact k nearest neighbours of the points at positions `start..end` of `setup.sorted`, written
- * into rows of `indices`/`distances` ([N, k], nearest first, ties by lower index). Candidates are
- * scanned outward from each point along the sorted column: once that coordinate alone differs by
- * more than the current k-th distance, no farther point can enter (|xᵢₜ − xⱼₜ|² ≤ ‖xᵢ − xⱼ‖²).
- * Points are independent, so any split of the range gives identical rows.
+ * Exact k nearest neighbours of the points at positions `start..end` of `setup.order`, written
+ * into rows of `indices`/`distances` ([N, k], nearest first, ties by lower index). Queries go in
+ * blocks of consecutive points; clusters are visited nearest centre first; a cluster is skipped when ‖q − c‖ − radius exceeds the current
+ * k-th distance, a member j when |‖q − c‖ − ‖j − c‖| does (both lower bounds of ‖q − j‖), and a
+ * distance sum stops as soon as it passes the k-th distance. Points are independent, so any split
+ * of the range gives identical rows.
  */
 export function knnRange(
   a: Float64Array,
@@ -261,88 +321,113 @@ export function knnRange(
   indices: Int32Array,
   distances: Float64Array,
 ): void {
-  const { proj, sorted } = setup;
-  const n = sorted.length;
-  const heapD = new Float64Array(k);
-  const heapI = new Int32Array(k);
-  let size = 0;
-  let oi = 0;
-  const consider = (j: number): void => {
-    const bound = size === k ? heapD[0] : Infinity;
-    let s = 0;
-    const oj = j * d;
-    for (let t = 0; t < d; t++) {
-      const v = a[oi + t] - a[oj + t];
-      s += v * v;
-      if (s > bound) return;
+  const { order, clusterStart, centers, radius, toCenter } = setup;
+  const nc = radius.length;
+  const block = KNN_BLOCK;
+  const heapD = new Float64Array(block * k);
+  const heapI = new Int32Array(block * k);
+  const size = new Int32Array(block);
+  const dq = new Float64Array(block * nc); // ‖query − centre‖
+  const skip = new Uint8Array(block);
+  const visit = new Int32Array(nc);
+  const keyC = new Float64Array(nc);
+  // Queries are taken in blocks of consecutive points of the cluster order (similar points);
+  // each candidate row is read once per block instead of once per query.
+  for (let b0 = start; b0 < end; b0 += block) {
+    const bn = Math.min(block, end - b0);
+    size.fill(0);
+    for (let b = 0; b < bn; b++) {
+      const oi = order[b0 + b] * d;
+      for (let c = 0; c < nc; c++) dq[b * nc + c] = Math.sqrt(dist2To(a, oi, centers, c * d, d));
     }
-    if (size < k) {
-      // Sift up into the max-heap (larger distance, then larger index, on top).
-      let c = size++;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        if (heapD[p] > s || (heapD[p] === s && heapI[p] > j)) break;
-        heapD[c] = heapD[p];
-        heapI[c] = heapI[p];
-        c = p;
-      }
-      heapD[c] = s;
-      heapI[c] = j;
-    } else if (s < heapD[0] || (s === heapD[0] && j < heapI[0])) {
-      let c = 0;
-      for (;;) {
-        const l = 2 * c + 1;
-        if (l >= k) break;
-        let m = l;
-        const r = l + 1;
-        if (r < k && (heapD[r] > heapD[l] || (heapD[r] === heapD[l] && heapI[r] > heapI[l]))) {
-          m = r;
-        }
-        if (heapD[m] < s || (heapD[m] === s && heapI[m] < j)) break;
-        heapD[c] = heapD[m];
-        heapI[c] = heapI[m];
-        c = m;
-      }
-      heapD[c] = s;
-      heapI[c] = j;
+    for (let c = 0; c < nc; c++) {
+      visit[c] = c;
+      let m = Infinity;
+      for (let b = 0; b < bn; b++) m = Math.min(m, dq[b * nc + c]);
+      keyC[c] = m;
     }
-  };
-  for (let pos = start; pos < end; pos++) {
-    const i = sorted[pos];
-    size = 0;
-    oi = i * d;
-    const pi = proj[i];
-    let lo = pos - 1;
-    let hi = pos + 1;
-    let loOpen = lo >= 0;
-    let hiOpen = hi < n;
-    while (loOpen || hiOpen) {
-      if (hiOpen) {
-        const j = sorted[hi];
-        const g = proj[j] - pi;
-        if (size === k && g * g > heapD[0]) hiOpen = false;
-        else {
-          consider(j);
-          hiOpen = ++hi < n;
-        }
+    visit.sort((u, v) => keyC[u] - keyC[v] || u - v);
+    for (let v = 0; v < nc; v++) {
+      const c = visit[v];
+      let any = false;
+      for (let b = 0; b < bn; b++) {
+        const lb = dq[b * nc + c] - radius[c];
+        skip[b] = size[b] === k && lb > 0 && lb * lb > heapD[b * k] * (1 + PRUNE_SLACK) ? 1 : 0;
+        if (!skip[b]) any = true;
       }
-      if (loOpen) {
-        const j = sorted[lo];
-        const g = pi - proj[j];
-        if (size === k && g * g > heapD[0]) loOpen = false;
-        else {
-          consider(j);
-          loOpen = --lo >= 0;
+      if (!any) continue;
+      for (let q = clusterStart[c]; q < clusterStart[c + 1]; q++) {
+        const j = order[q];
+        const oj = j * d;
+        const tc = toCenter[j];
+        for (let b = 0; b < bn; b++) {
+          if (skip[b]) continue;
+          const i = order[b0 + b];
+          if (j === i) continue;
+          const h = b * k;
+          const full = size[b] === k;
+          const bound = full ? heapD[h] : Infinity;
+          if (full) {
+            const g = dq[b * nc + c] - tc;
+            if (g * g > bound * (1 + PRUNE_SLACK)) continue;
+          }
+          const oi = i * d;
+          let s = 0;
+          let t = 0;
+          for (; t < d; t++) {
+            const w = a[oi + t] - a[oj + t];
+            s += w * w;
+            if (s > bound) break;
+          }
+          if (t < d) continue;
+          if (!full) {
+            // Sift up into the max-heap (larger distance, then larger index, on top).
+            let e = size[b]++;
+            while (e > 0) {
+              const p = (e - 1) >> 1;
+              if (heapD[h + p] > s || (heapD[h + p] === s && heapI[h + p] > j)) break;
+              heapD[h + e] = heapD[h + p];
+              heapI[h + e] = heapI[h + p];
+              e = p;
+            }
+            heapD[h + e] = s;
+            heapI[h + e] = j;
+          } else if (s < heapD[h] || (s === heapD[h] && j < heapI[h])) {
+            let e = 0;
+            for (;;) {
+              const l = 2 * e + 1;
+              if (l >= k) break;
+              let m = l;
+              const r = l + 1;
+              if (
+                r < k &&
+                (heapD[h + r] > heapD[h + l] ||
+                  (heapD[h + r] === heapD[h + l] && heapI[h + r] > heapI[h + l]))
+              ) {
+                m = r;
+              }
+              if (heapD[h + m] < s || (heapD[h + m] === s && heapI[h + m] < j)) break;
+              heapD[h + e] = heapD[h + m];
+              heapI[h + e] = heapI[h + m];
+              e = m;
+            }
+            heapD[h + e] = s;
+            heapI[h + e] = j;
+          }
         }
       }
     }
-    // Heap-sort the row ascending into the output.
-    const order = Array.from({ length: k }, (_, t) => t).sort((u, v) =>
-      heapD[u] - heapD[v] || heapI[u] - heapI[v]
-    );
-    for (let t = 0; t < k; t++) {
-      indices[i * k + t] = heapI[order[t]];
-      distances[i * k + t] = heapD[order[t]];
+    for (let b = 0; b < bn; b++) {
+      const i = order[b0 + b];
+      const h = b * k;
+      // Sort the row ascending into the output.
+      const rank = Array.from({ length: k }, (_, t) => t).sort((u, v) =>
+        heapD[h + u] - heapD[h + v] || heapI[h + u] - heapI[h + v]
+      );
+      for (let t = 0; t < k; t++) {
+        indices[i * k + t] = heapI[h + rank[t]];
+        distances[i * k + t] = heapD[h + rank[t]];
+      }
     }
   }
 }

@@ -32,7 +32,7 @@ scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep | KnnJob>) => {
       new Float64Array(msg.x),
       msg.d,
       msg.k,
-      { proj: msg.proj, sorted: msg.sorted },
+      msg.setup,
       msg.start,
       msg.end,
       new Int32Array(msg.indices),

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { type CsrMatrix, knnRange, type KnnResult, knnSetup } from "./affinity.ts";
+import { type CsrMatrix, knnRange, type KnnResult, type KnnSetup, knnSetup } from "./affinity.ts";
 import { NDArray } from "../ndarray.ts";
 import { type FftOptions, fftRepulsion } from "./fft.ts";
 import {
@@ -68,10 +68,8 @@ export interface KnnJob {
   d: number;
   /** Neighbours per point. */
   k: number;
-  /** Scan coordinate of each point. */
-  proj: Float64Array;
-  /** Scan order. */
-  sorted: Int32Array;
+  /** The clustering to search. */
+  setup: KnnSetup;
   /** First position. */
   start: number;
   /** One past the last position. */
@@ -133,8 +131,7 @@ export async function parallelNearestNeighbors(
   const indices = new Int32Array(si);
   const distances = new Float64Array(sd);
   const setup = knnSetup(x.data, n, d);
-  // Points far out on the scan axis cost more; interleaving would break contiguity, so split
-  // evenly and let the calling thread take the first block.
+  // Contiguous blocks of the cluster order keep each thread's queries near each other.
   const bounds = blocks(n, threads);
   const started = [];
   for (let t = 1; t < threads; t++) {
@@ -145,8 +142,7 @@ export async function parallelNearestNeighbors(
       x: sx,
       d,
       k,
-      proj: setup.proj,
-      sorted: setup.sorted,
+      setup,
       start: bounds[t],
       end: bounds[t + 1],
       indices: si,

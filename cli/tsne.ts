@@ -14,6 +14,7 @@ import { figureHtml, htmlPage, htmlTable, NDArray, writeTextAtomic } from "../mo
 import { degenerateData, parseNumericCsv } from "../lib/data/csv.ts";
 import { mnistPca } from "../lib/data/mnist.ts";
 import { embeddingFigure, klFigure } from "../lib/tsne/figures.ts";
+import { DEFAULT_THETA } from "../lib/tsne/barnes_hut.ts";
 import { tsne, type TsneMethod, type TsneProgress } from "../lib/tsne/tsne.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
@@ -51,8 +52,8 @@ const spec = {
     theta: {
       type: "string" as const,
       value: "T",
-      description: "Barnes-Hut θ (cell half-width / distance)",
-      default: "0.5",
+      description: "Barnes-Hut θ (cell half-width / distance; Rtsne uses 0.5)",
+      default: String(DEFAULT_THETA),
     },
     seed: { type: "string" as const, value: "S", description: "random seed", default: "42" },
     workers: {
@@ -99,7 +100,7 @@ const nOption = values.n === undefined
   : numberOption(values, "n", 0, (v) => isInt(v) && v >= 1, "a positive integer");
 const perplexity = numberOption(values, "perplexity", 30, (v) => v >= 1, "a number ≥ 1");
 const iterations = numberOption(values, "iters", 1000, (v) => isInt(v) && v >= 0, "an integer ≥ 0");
-const theta = numberOption(values, "theta", 0.5, (v) => v >= 0, "a number ≥ 0");
+const theta = numberOption(values, "theta", DEFAULT_THETA, (v) => v >= 0, "a number ≥ 0");
 const seed = numberOption(values, "seed", 42, isInt, "an integer");
 const workers = numberOption(
   values,

@@ -6,7 +6,7 @@
  * θ convention (the same as bhtsne/Rtsne): a cell of half-width h whose centre of mass lies at
  * distance r from yᵢ is summarized as one point of mass `count` when h / r < θ. θ = 0 never
  * summarizes, so the result is the exact gradient (up to the order of summation); the error
- * shrinks as θ → 0. scikit-learn compares the full width instead, so its θ = 0.5 is our 0.25.
+ * shrinks as θ → 0. scikit-learn compares the full width instead, so its `angle` 0.5 is our 0.25.
  *
  * Gradient: dyᵢ = 4 (α Σⱼ pᵢⱼ wᵢⱼ (yᵢ − yⱼ) − (1/Z) Σⱼ wᵢⱼ² (yᵢ − yⱼ)), shapes [N, 2].
  *
@@ -18,8 +18,12 @@
 
 import type { CsrMatrix } from "./affinity.ts";
 
-/** Default Barnes-Hut threshold (half-width over distance), as in bhtsne/Rtsne. */
-export const DEFAULT_THETA = 0.5;
+/**
+ * Default Barnes-Hut threshold (half-width over distance). Rtsne uses 0.5 with the same
+ * convention; 0.2 costs about 1.3× as much at MNIST-10k and reaches a lower KL than
+ * scikit-learn's default (its `angle=0.5` is our 0.25): see the benchmark in the README.
+ */
+export const DEFAULT_THETA = 0.2;
 /** Depth at which cells stop splitting (coincident points share a leaf). */
 export const MAX_TREE_DEPTH = 48;
 const CHILDREN = 4;
@@ -329,7 +333,7 @@ export function combineGradient(
 
 /** Options of {@linkcode barnesHutGradient}. */
 export interface BarnesHutOptions {
-  /** Threshold θ ≥ 0 on half-width / distance. Default 0.5. */
+  /** Threshold θ ≥ 0 on half-width / distance. Default 0.2. */
   theta?: number;
   /** Early exaggeration α. Default 1. */
   exaggeration?: number;

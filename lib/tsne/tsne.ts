@@ -51,7 +51,7 @@ export interface TsneOptions
   perplexity?: number;
   /** Gradient method. Default `auto`. */
   method?: TsneMethod;
-  /** Barnes-Hut θ (half-width / distance). Default 0.5. */
+  /** Barnes-Hut θ (half-width / distance). Default 0.2 (Rtsne uses 0.5). */
   theta?: number;
   /** Seed (random initialization, PCA start vectors). Default 42. */
   seed?: number;

@@ -168,7 +168,7 @@ export interface WorkerPoolOptions {
   method?: "bh" | "fft";
   /** FFT grid options. */
   fft?: FftOptions;
-  /** Barnes-Hut θ. Default 0.5. */
+  /** Barnes-Hut θ. Default 0.2. */
   theta?: number;
 }
 

@@ -23,6 +23,9 @@ import {
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
 import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
 import { fftGradient, type FftOptions } from "./fft.ts";
+
+// The FFT grid options are part of TsneOptions, so they are public wherever tsne() is.
+export type { FftOptions } from "./fft.ts";
 import {
   DEFAULT_ITERATIONS,
   type GradientEngine,

@@ -40,6 +40,8 @@ export type TsneMethod = "exact" | "bh" | "fft" | "auto";
 
 /** Largest N for which `auto` uses the exact O(N²) gradient. */
 export const AUTO_EXACT_MAX_N = 300;
+/** Largest N for method `exact` (its P and gradient are O(N²) in memory and time). */
+export const EXACT_MAX_N = 5000;
 /** Standard deviation of the first coordinate of the initial embedding (Kobak & Berens 2019). */
 export const INIT_STD = 1e-4;
 /** Largest N for which the reported KL is computed exactly (O(N²)) instead of estimated. */
@@ -165,7 +167,7 @@ export function initialEmbedding(
 /**
  * Embeds the rows of `x` [N, D] in 2-D.
  * @throws RangeError for N < 4, non-finite entries (naming the row), perplexity ≥ N − 1 or
- * ≥ the neighbour count, an unknown method, θ < 0
+ * ≥ the neighbour count, an unknown method, θ < 0, method `exact` with N > 5000
  *
  * @example
  * ```ts
@@ -190,6 +192,11 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
     );
   }
   const method = resolveMethod(requested, n);
+  if (method === "exact" && n > EXACT_MAX_N) {
+    throw new RangeError(
+      `${fn}: method "exact" needs O(N²) memory, N = ${n} exceeds ${EXACT_MAX_N}; use "bh"`,
+    );
+  }
   const theta = options.theta ?? DEFAULT_THETA;
   if (typeof theta !== "number" || !(theta >= 0) || !Number.isFinite(theta)) {
     throw new RangeError(`${fn}: theta must be a finite number ≥ 0, got ${theta}`);

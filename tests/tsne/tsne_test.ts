@@ -92,6 +92,7 @@ Deno.test("bad input: N < 4, perplexity too large, NaN rows, unknown method, θ 
   // deno-lint-ignore no-explicit-any
   await assert.rejects(() => tsne(randn([20, 2]), { method: "fast" as any }), /method must be/);
   await assert.rejects(() => tsne(randn([20, 2]), { theta: -0.1 }), /theta/);
+  await assert.rejects(() => tsne(randn([5001, 2]), { method: "exact" }), /exceeds 5000; use "bh"/);
   await assert.rejects(
     () => tsne(randn([20, 2]), { workers: 0, method: "bh", perplexity: 3 }),
     /workers/,

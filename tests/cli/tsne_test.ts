@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { Random } from "../../lib/random.ts";
+import { chromiumAvailable, renderPage } from "../helpers/chromium.ts";
 
 const SCRIPT = new URL("../../cli/tsne.ts", import.meta.url).pathname;
 
@@ -101,7 +102,7 @@ Deno.test("CSV in: embedding.csv (N rows × 2, input order), tsne.html, one JSON
   }
 });
 
-Deno.test("MNIST by default (small N, Barnes-Hut with 2 workers)", async () => {
+Deno.test("MNIST by default (small N, Barnes-Hut with 2 workers); the page renders", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tsne_cli_" });
   try {
     const r = await run(["--n", "400", "--iters", "260", "--json", "--out", dir], dir);
@@ -113,6 +114,10 @@ Deno.test("MNIST by default (small N, Barnes-Hut with 2 workers)", async () => {
     assert.equal(s.dims, 50);
     const html = await Deno.readTextFile(`${dir}/tsne.html`);
     assert.ok(html.includes("coloured by digit"));
+    if (await chromiumAvailable()) {
+      const page = await renderPage(`${dir}/tsne.html`);
+      assert.deepEqual(page, { figures: 2, rendered: 2, errors: [] });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

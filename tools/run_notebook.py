@@ -2,10 +2,11 @@
 """Executes a notebook under a Jupyter kernel (the Deno kernel by default) without losing outputs.
 
 The Deno kernel sometimes publishes a cell's last outputs (console output, displays) after it has
-reported the cell finished. Stock nbclient stops listening at that point and drops them. This
-runner attributes every IOPub message to its cell by the parent message id, whenever it arrives,
-and before shutting the kernel down it runs a silent sentinel request and then waits for a quiet
-period, so that late messages of the last cells are collected too.
+reported the cell finished, and output it flushes while handling the next request carries that
+request's id. Stock nbclient stops listening at the first point and drops them. This runner
+attributes every IOPub message to its cell by the parent message id, whenever it arrives; after
+each cell it sends a silent sentinel request whose late output is credited to that cell; and
+before shutting the kernel down it waits for a quiet period, so nothing of the last cell is lost.
 
 Usage: run_notebook.py IN.ipynb --out OUT.ipynb [--html OUT.html] [--repeat K] [--timeout S]
 Prints one JSON summary on stdout; exits 1 when a cell fails or output counts differ between
@@ -24,7 +25,7 @@ import nbformat
 from jupyter_client.manager import KernelManager
 
 QUIET_SECONDS = 0.5
-"""How long the IOPub channel must stay silent after the sentinel before the kernel is stopped."""
+"""How long the IOPub channel must stay silent after the last cell before the kernel is stopped."""
 
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 
@@ -105,14 +106,17 @@ def execute(nb, kernel_name, cwd, timeout):
             reply = kc.get_shell_msg(timeout=timeout)
             while reply.get("parent_header", {}).get("msg_id") != msg_id:
                 reply = kc.get_shell_msg(timeout=timeout)
+            # A silent request right after the cell: output the kernel flushes late while handling
+            # it carries the sentinel's id, and belongs to this cell.
+            sentinel = kc.execute("", silent=True, store_history=False)
+            by_msg[sentinel] = cell
+            pump(until_idle_of=sentinel, deadline=time.time() + timeout)
             timings.append(round(time.time() - started, 3))
             if reply["content"].get("status") != "ok":
                 ename = reply["content"].get("ename", "Error")
                 evalue = reply["content"].get("evalue", "")
                 errors.append({"cell": index, "ename": ename, "evalue": evalue})
                 break
-        sentinel = kc.execute("", silent=True, store_history=False)
-        pump(until_idle_of=sentinel, deadline=time.time() + timeout)
         pump(quiet=QUIET_SECONDS)
     finally:
         kc.stop_channels()
@@ -174,6 +178,7 @@ def main():
         "outputs": sum(counts),
         "outputsPerRun": [sum(r) for r in runs],
         "consistent": consistent,
+        "cellOutputsPerRun": runs if not consistent else None,
         "codeCellsWithoutOutput": empty,
         "figures": figures,
         "errors": all_errors,

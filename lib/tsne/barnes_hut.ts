@@ -111,7 +111,9 @@ function quadrant(t: QuadTree, node: number, x: number, y: number): number {
 
 /**
  * Builds the quadtree of `y` (row-major [N, 2]). The root is the bounding square of the points.
- * Centres of mass are final when it returns. O(N log N) for spread-out points.
+ * Centres of mass are final when it returns. O(N log N) for spread-out points. `reuse`, a tree
+ * returned by an earlier call, lends its storage (an optimizer rebuilds the tree every step);
+ * it is overwritten.
  *
  * @example
  * ```ts
@@ -120,7 +122,7 @@ function quadrant(t: QuadTree, node: number, x: number, y: number): number {
  * if (t.count[0] !== 4 || t.mx[0] !== 0.5 || t.my[0] !== 0.5) throw new Error();
  * ```
  */
-export function buildQuadTree(y: Float64Array, n: number): QuadTree {
+export function buildQuadTree(y: Float64Array, n: number, reuse?: QuadTree): QuadTree {
   if (y.length !== 2 * n) {
     throw new RangeError(`buildQuadTree: y has ${y.length} entries, expected [${n}, 2]`);
   }
@@ -132,7 +134,9 @@ export function buildQuadTree(y: Float64Array, n: number): QuadTree {
     if (b < minY) minY = b;
     if (b > maxY) maxY = b;
   }
-  let t = allocate(Math.max(CHILDREN + 1, INITIAL_NODES_PER_POINT * n));
+  const capacity = Math.max(CHILDREN + 1, INITIAL_NODES_PER_POINT * n);
+  let t = reuse && reuse.cx.length >= capacity ? reuse : allocate(capacity);
+  t.size = 0;
   const half = Math.max(maxX - minX, maxY - minY) / 2;
   // A tiny margin keeps the largest coordinates inside the half-open cells.
   addNode(t, (minX + maxX) / 2, (minY + maxY) / 2, half * (1 + 1e-9) + Number.MIN_VALUE, 0);

@@ -8,7 +8,7 @@
  */
 
 import { type CsrMatrix, knnRange } from "./affinity.ts";
-import { attractionRange, buildQuadTree, repulsionRange } from "./barnes_hut.ts";
+import { attractionRange, buildQuadTree, type QuadTree, repulsionRange } from "./barnes_hut.ts";
 import type { KnnJob, WorkerInit, WorkerStep } from "./workers.ts";
 
 let state: {
@@ -22,6 +22,8 @@ let state: {
   end: number;
   repulsion: boolean;
 } | undefined;
+
+let tree: QuadTree | undefined;
 
 // deno-lint-ignore no-explicit-any
 const scope = self as any;
@@ -58,7 +60,7 @@ scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep | KnnJob>) => {
   }
   const s = state!;
   if (s.repulsion) {
-    const tree = buildQuadTree(s.y, s.p.n);
+    tree = buildQuadTree(s.y, s.p.n, tree);
     repulsionRange(tree, s.y, s.theta, s.start, s.end, s.rep, s.zPart);
   }
   attractionRange(s.p, s.y, msg.exaggeration, s.start, s.end, s.attr);

@@ -23,6 +23,7 @@ import {
   buildQuadTree,
   combineGradient,
   DEFAULT_THETA,
+  type QuadTree,
   repulsionRange,
 } from "./barnes_hut.ts";
 
@@ -210,6 +211,7 @@ export class WorkerPool {
   #method: "bh" | "fft";
   #fft: FftOptions;
   #own: [number, number];
+  #tree: QuadTree | undefined;
 
   private constructor(
     p: CsrMatrix,
@@ -328,7 +330,8 @@ export class WorkerPool {
       for (let k = 0; k < 2 * n; k++) dy[k] = 4 * (this.#attr[k] - this.#rep[k] * invZ);
       return z;
     }
-    const tree = buildQuadTree(ys, n);
+    const tree = buildQuadTree(ys, n, this.#tree);
+    this.#tree = tree;
     repulsionRange(tree, ys, this.#theta, start, end, this.#rep, this.#zPart);
     attractionRange(p, ys, exaggeration, start, end, this.#attr);
     await Promise.all(done);

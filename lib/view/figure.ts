@@ -46,6 +46,20 @@ export async function plotlySource(): Promise<string> {
 
 let figureCounter = 0;
 
+/**
+ * plotly.js 3 and later ignore a `title` given as a plain string (layout, axes, colour bars):
+ * this returns a copy of a Plotly object with every such title written as `{ text }`.
+ */
+export function withTextTitles<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withTextTitles(v)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = k === "title" && typeof v === "string" ? { text: v } : withTextTitles(v);
+  }
+  return out as T;
+}
+
 /** A Plotly figure. */
 export class Figure implements FigureSpec {
   /** Plotly traces. */
@@ -58,8 +72,8 @@ export class Figure implements FigureSpec {
     if (!spec || !Array.isArray(spec.data)) {
       throw new TypeError("Figure: spec.data must be an array of Plotly traces");
     }
-    this.data = spec.data;
-    this.layout = { ...spec.layout };
+    this.data = withTextTitles(spec.data);
+    this.layout = withTextTitles({ ...spec.layout });
   }
 
   /** The figure's title, if any. */
@@ -114,7 +128,8 @@ export function figureHtml(
   fig: FigureSpec,
   id = `fig-${++figureCounter}-${Date.now().toString(36)}`,
 ): string {
-  const json = JSON.stringify({ data: fig.data, layout: fig.layout ?? {} }).replace(
+  const spec = withTextTitles({ data: fig.data, layout: fig.layout ?? {} });
+  const json = JSON.stringify(spec).replace(
     /</g,
     "\\u003c",
   );

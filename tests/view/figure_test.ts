@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { Figure, figureHtml, htmlPage, loadPlotly, plotlySource } from "../../lib/view/figure.ts";
+import {
+  Figure,
+  figureHtml,
+  htmlPage,
+  loadPlotly,
+  plotlySource,
+  withTextTitles,
+} from "../../lib/view/figure.ts";
 import { JUPYTER_DISPLAY } from "../../lib/view/display.ts";
 
 const fig = () =>
@@ -14,7 +21,7 @@ Deno.test("Figure renders a Plotly MIME bundle with HTML and text fallbacks; plo
     "text/plain",
   ]);
   assert.deepEqual((first["application/vnd.plotly.v1+json"] as { layout: unknown }).layout, {
-    title: "line",
+    title: { text: "line" },
   });
   const src = await plotlySource();
   assert.ok((first["text/html"] as string).includes(src.slice(0, 200)));
@@ -38,4 +45,21 @@ Deno.test("htmlPage is offline: plotly.js inline, no external script src", async
 
 Deno.test("Figure rejects a spec without data", () => {
   assert.throws(() => new Figure({} as never), /Figure: spec.data must be an array/);
+});
+
+Deno.test("string titles become { text } everywhere, since plotly.js 3+ ignores plain strings", () => {
+  const spec = withTextTitles({
+    data: [{ marker: { colorbar: { title: "c" } } }],
+    layout: { title: "t", xaxis: { title: "x" }, yaxis: { title: { text: "y" } }, annotations: [] },
+  });
+  assert.deepEqual(spec, {
+    data: [{ marker: { colorbar: { title: { text: "c" } } } }],
+    layout: {
+      title: { text: "t" },
+      xaxis: { title: { text: "x" } },
+      yaxis: { title: { text: "y" } },
+      annotations: [],
+    },
+  });
+  assert.match(figureHtml({ data: [], layout: { title: "T" } }, "z"), /"title":\{"text":"T"\}/);
 });

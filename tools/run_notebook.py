@@ -130,6 +130,25 @@ def execute(nb, kernel_name, cwd, timeout):
     return errors, timings
 
 
+KERNEL_ATTEMPTS = 3
+"""Kernel-level failures (not cell errors) are retried: two kernels started at the same moment by
+separate processes can pick the same ports, which jupyter_client reports as 'Invalid Signature'."""
+
+
+def execute_with_retry(nb, kernel_name, cwd, timeout):
+    for attempt in range(1, KERNEL_ATTEMPTS + 1):
+        try:
+            return execute(nb, kernel_name, cwd, timeout)
+        except (ValueError, RuntimeError) as e:
+            if attempt == KERNEL_ATTEMPTS:
+                raise
+            print("kernel failure (%s), retrying in a fresh kernel" % e, file=sys.stderr)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = []
+            time.sleep(1)
+
+
 def output_counts(nb):
     return [len(c.outputs) for c in nb.cells if c.cell_type == "code"]
 
@@ -155,7 +174,7 @@ def main():
     started = time.time()
     for _ in range(args.repeat):
         nb = nbformat.read(args.notebook, as_version=4)
-        errors, timings = execute(nb, args.kernel, cwd, args.timeout)
+        errors, timings = execute_with_retry(nb, args.kernel, cwd, args.timeout)
         runs.append(output_counts(nb))
         all_errors.extend(errors)
         executed = nb

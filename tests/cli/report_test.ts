@@ -5,7 +5,7 @@
  * Without Chromium the browser test is skipped loudly, except under CI=true where it fails.
  */
 import assert from "node:assert/strict";
-import { CHROMIUM, chromiumAvailable, renderPage } from "../helpers/chromium.ts";
+import { CHROMIUM, chromiumAvailable, dumpDom, renderPage } from "../helpers/chromium.ts";
 
 const SCRIPT = new URL("../../cli/report.ts", import.meta.url).pathname;
 const CI = Deno.env.get("CI") === "true";
@@ -79,38 +79,14 @@ Deno.test({
   fn: async () => {
     assert.ok(HAVE_CHROMIUM, `CI=true but ${CHROMIUM} is missing`);
     assert.equal(first.code, 0, first.stderr);
-    const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
-    try {
-      const out = await new Deno.Command(CHROMIUM, {
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          `--user-data-dir=${profile}`,
-          "--virtual-time-budget=30000",
-          "--dump-dom",
-          `file://${page}`,
-        ],
-        stdout: "piped",
-        stderr: "null",
-      }).output();
-      assert.ok(out.success, `chromium exited with ${out.code}`);
-      const dom = new TextDecoder().decode(out.stdout);
-      const figures = dom.match(/<div[^>]*\bdata-figure\b[^>]*>/g) ?? [];
-      assert.ok(figures.length >= 10, `${figures.length} figures`);
-      const rendered = figures.filter((d) => /data-rendered="true"/.test(d));
-      assert.equal(rendered.length, figures.length, "every figure marked rendered");
-      const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
-      assert.match(body, new RegExp(`data-figures-rendered="${figures.length}"`));
-      assert.ok(!/data-page-errors=/.test(body), `page errors: ${body}`);
-    } finally {
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    }
+    const dom = await dumpDom(page);
+    const figures = dom.match(/<div[^>]*\bdata-figure\b[^>]*>/g) ?? [];
+    assert.ok(figures.length >= 10, `${figures.length} figures`);
+    const rendered = figures.filter((d) => /data-rendered="true"/.test(d));
+    assert.equal(rendered.length, figures.length, "every figure marked rendered");
+    const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
+    assert.match(body, new RegExp(`data-figures-rendered="${figures.length}"`));
+    assert.ok(!/data-page-errors=/.test(body), `page errors: ${body}`);
     // Second opinion with errors recorded from the top of <head> (plotly.js included).
     const page2 = await renderPage(page);
     assert.deepEqual(page2.errors, []);

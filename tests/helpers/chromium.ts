@@ -50,6 +50,22 @@ export async function chromiumAvailable(): Promise<boolean> {
   }
 }
 
+/** Loads `htmlPath` in headless Chromium and returns the DOM after its scripts have run. */
+export async function dumpDom(htmlPath: string): Promise<string> {
+  const profile = await Deno.makeTempDir({ prefix: "chromium-profile-" });
+  try {
+    const out = await new Deno.Command(CHROMIUM, {
+      args: [...FLAGS, `--user-data-dir=${profile}`, `file://${htmlPath}`],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    if (!out.success) throw new Error(`chromium exited with ${out.code} on ${htmlPath}`);
+    return new TextDecoder().decode(out.stdout);
+  } finally {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
+
 /** Renders `htmlPath` in headless Chromium and reports figures and errors. */
 export async function renderPage(htmlPath: string): Promise<PageRender> {
   const html = await Deno.readTextFile(htmlPath);
@@ -60,13 +76,7 @@ export async function renderPage(htmlPath: string): Promise<PageRender> {
       : PROBE + html;
     const page = `${dir}/page.html`;
     await Deno.writeTextFile(page, probed);
-    const out = await new Deno.Command(CHROMIUM, {
-      args: [...FLAGS, `--user-data-dir=${dir}/profile`, `file://${page}`],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    if (!out.success) throw new Error(`chromium exited with ${out.code} on ${htmlPath}`);
-    const dom = new TextDecoder().decode(out.stdout);
+    const dom = await dumpDom(page);
     const figures = (dom.match(/class="[^"]*\bplotly-figure\b[^"]*"/g) ?? []).length;
     const rendered =
       (dom.match(/class="[^"]*\bplotly-figure\b[^"]*\bjs-plotly-plot\b[^"]*"/g) ?? [])

@@ -14,18 +14,21 @@
 
 import {
   changedClaims,
+  CLAIM_STATUSES,
   claimsOf,
+  claimTable,
   countStatuses,
+  describeChange,
+  errataLines,
   type Exercise,
   EXERCISES,
   findExercise,
+  reportHtml,
   runExercises,
   suggestIds,
-} from "../lib/exercises/catalog.ts";
-import { CLAIM_STATUSES } from "../lib/exercises/claim.ts";
-import { claimTable, errataLines, reportHtml } from "../lib/exercises/report.ts";
-import { textTable } from "../lib/view/table.ts";
-import { writeTextAtomic } from "../lib/view/io.ts";
+  textTable,
+  writeTextAtomic,
+} from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 const spec = {
@@ -121,11 +124,6 @@ if (typeof html === "string") {
 }
 
 if (changed.length) {
-  for (const c of changed) {
-    console.error(
-      `error: ${c.claim.exercise}/${c.claim.claim} (${c.claim.sheet} ${c.claim.question}) is ` +
-        `${c.claim.status}, recorded ${c.recorded}`,
-    );
-  }
+  for (const c of changed) console.error(`error: ${describeChange(c)}`);
   Deno.exit(1);
 }

@@ -9,11 +9,19 @@
  * @module
  */
 
-import { changedClaims, claimsOf, countStatuses, runExercises } from "../lib/exercises/catalog.ts";
-import { CLAIM_STATUSES } from "../lib/exercises/claim.ts";
-import { errataLines, reportHtml, summaryTable } from "../lib/exercises/report.ts";
-import { textTable } from "../lib/view/table.ts";
-import { writeTextAtomic } from "../lib/view/io.ts";
+import {
+  changedClaims,
+  CLAIM_STATUSES,
+  claimsOf,
+  countStatuses,
+  describeChange,
+  errataLines,
+  reportHtml,
+  runExercises,
+  summaryTable,
+  textTable,
+  writeTextAtomic,
+} from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 /** Where the report goes unless `--out` says otherwise. */
@@ -62,11 +70,6 @@ console.log(
 
 const changed = changedClaims(results);
 if (changed.length) {
-  for (const c of changed) {
-    console.error(
-      `error: ${c.claim.exercise}/${c.claim.claim} (${c.claim.sheet} ${c.claim.question}) is ` +
-        `${c.claim.status}, recorded ${c.recorded}`,
-    );
-  }
+  for (const c of changed) console.error(`error: ${describeChange(c)}`);
   Deno.exit(1);
 }

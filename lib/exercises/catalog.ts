@@ -118,6 +118,12 @@ export function changedClaims(results: readonly ExerciseResult[]): CheckedClaim[
   return results.flatMap((r) => r.claims.filter((c) => c.claim.status !== c.recorded));
 }
 
+/** One line saying how a claim's status changed from the recorded one. */
+export function describeChange(c: CheckedClaim): string {
+  return `${c.claim.exercise}/${c.claim.claim} (${c.claim.sheet} ${c.claim.question}) is ` +
+    `${c.claim.status}, recorded ${c.recorded}`;
+}
+
 /** Number of claims per status. */
 export type StatusCounts = Record<ClaimStatus, number>;
 

@@ -59,6 +59,8 @@ export * from "./lib/tsne/barnes_hut.ts";
 export * from "./lib/tsne/optimize.ts";
 export * from "./lib/tsne/quality.ts";
 export * from "./lib/tsne/tsne.ts";
+export * from "./lib/tsne/workers.ts";
+export * from "./lib/tsne/fft.ts";
 export * from "./lib/tsne/figures.ts";
 export * from "./lib/exercises/claim.ts";
 export * from "./lib/exercises/activations.ts";

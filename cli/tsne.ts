@@ -9,13 +9,22 @@
  * @module
  */
 
-import { figureHtml, htmlPage, htmlTable, NDArray, writeTextAtomic } from "../mod.ts";
-// Until mod.ts re-exports the t-SNE area, import it from lib/ directly.
-import { degenerateData, parseNumericCsv } from "../lib/data/csv.ts";
-import { mnistPca } from "../lib/data/mnist.ts";
-import { embeddingFigure, klFigure } from "../lib/tsne/figures.ts";
-import { DEFAULT_THETA } from "../lib/tsne/barnes_hut.ts";
-import { tsne, type TsneMethod, type TsneProgress } from "../lib/tsne/tsne.ts";
+import {
+  DEFAULT_THETA,
+  degenerateData,
+  embeddingFigure,
+  figureHtml,
+  htmlPage,
+  htmlTable,
+  klFigure,
+  mnistPca,
+  NDArray,
+  parseNumericCsv,
+  tsne,
+  type TsneMethod,
+  type TsneProgress,
+  writeTextAtomic,
+} from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 const DEFAULT_N = 10000;

@@ -441,6 +441,20 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   }
   const out = new Float64Array(m * n);
   const ad = a.data, bd = b.data;
+  // A zero in the left operand contributes nothing when the matching row of the right operand is
+  // finite (0·x = ±0), so it is skipped; 0·Inf and 0·NaN are still computed and give NaN. Inputs
+  // after ReLU, or images with blank borders, are mostly zeros.
+  const finiteRow = new Uint8Array(k);
+  for (let p = 0; p < k; p++) {
+    let ok = 1;
+    for (let j = p * n, end = j + n; j < end; j++) {
+      if (!Number.isFinite(bd[j])) {
+        ok = 0;
+        break;
+      }
+    }
+    finiteRow[p] = ok;
+  }
   // Four rows of the output per pass over B (each B row is loaded once for four updates); every
   // output entry still sums its k products in ascending order, so results equal the plain loop.
   let i = 0;
@@ -449,6 +463,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
     for (let p = 0; p < k; p++) {
       const a0 = ad[i * k + p], a1 = ad[(i + 1) * k + p];
       const a2 = ad[(i + 2) * k + p], a3 = ad[(i + 3) * k + p];
+      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0 && finiteRow[p]) continue;
       const bo = p * n;
       for (let j = 0; j < n; j++) {
         const bv = bd[bo + j];
@@ -463,6 +478,7 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
     const ro = i * n;
     for (let p = 0; p < k; p++) {
       const av = ad[i * k + p];
+      if (av === 0 && finiteRow[p]) continue;
       const bo = p * n;
       for (let j = 0; j < n; j++) out[ro + j] += av * bd[bo + j];
     }

@@ -85,6 +85,12 @@ Deno.test("matmul handles matrices and vectors and names mismatched shapes", () 
   assert.deepEqual(array([1, 1, 1]).matmul(a).toArray(), [9, 12]);
   assert.equal(array([1, 2]).matmul(array([3, 4])).item(), 11);
   assert.throws(() => a.matmul(a), /matmul: inner dimensions differ: \[3, 2\] · \[3, 2\]/);
+  // Zeros are skipped only against finite rows: 0·Inf and 0·NaN still give NaN.
+  const z = array([[0, 1], [0, 0], [0, 2], [0, 0], [0, 3]]);
+  const inf = z.matmul(array([[Infinity, 1], [2, 3]])).toArray() as number[][];
+  assert.ok(inf.every((row) => Number.isNaN(row[0])));
+  assert.deepEqual(inf.map((row) => row[1]), [3, 0, 6, 0, 9]);
+  assert.ok(Number.isNaN(array([[0, 0]]).matmul(array([[NaN], [1]])).item()));
 });
 
 Deno.test("transpose, reductions along axes, keepDims", () => {

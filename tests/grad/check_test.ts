@@ -157,6 +157,17 @@ Deno.test("fast mode: a handful of evaluations on 100,000 parameters; failures l
   assert.equal(bad.located?.mode, "full");
 });
 
+Deno.test("fast mode catches errors that cancel under ±1 directions (two entries swapped)", () => {
+  for (let seed = 0; seed < 50; seed++) {
+    const x = randn([2], { seed: 100 + seed });
+    const swapped = checkGradient(halfSq, (v) => array([v.data[1], v.data[0]]), x, {
+      mode: "fast",
+      seed,
+    });
+    assert.ok(!swapped.ok, `seed ${seed}`);
+  }
+});
+
 Deno.test("full mode costs 2 evaluations per entry plus one", () => {
   let calls = 0;
   const x = randn([50], { seed: 9 });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type * as TF from "@tensorflow/tfjs";
 import { allClose, array, NDArray, randn } from "../../lib/ndarray.ts";
 import { checkOp } from "../../lib/grad/check.ts";
-import { checkOpWithAutodiff, loadTf } from "../../lib/grad/autodiff.ts";
+import { checkOpWithAutodiff } from "../../lib/grad/autodiff.ts";
 import {
   conv1dBackward,
   conv1dForward,
@@ -19,6 +19,7 @@ import {
   correlate1d,
 } from "../../lib/ops/conv.ts";
 import { CONV_POOL_CASES } from "../../lib/ops/conv_cases.ts";
+import { tfjs as tfCpu, toTensor as toTf } from "./oracle.ts";
 
 const MODES: Conv1dMode[] = ["valid", "full", "same"];
 const KINDS: ConvKind[] = ["correlation", "convolution"];
@@ -446,16 +447,6 @@ Deno.test("property: conv2d adjointness and linearity on random geometries", () 
 
 // ---------------------------------------------------------------------------------------------
 // differential tests against tfjs (float32, cpu backend: tfjs-wasm has no conv filter gradient)
-
-async function tfCpu(): Promise<typeof TF> {
-  const { tf, backend } = await loadTf({ backend: "cpu" });
-  assert.equal(backend, "cpu");
-  return tf;
-}
-
-function toTf(tf: typeof TF, a: NDArray): TF.Tensor {
-  return tf.tensor(Float32Array.from(a.data), [...a.shape]);
-}
 
 Deno.test("tfjs: tf.conv2d values and tf.grads agree with conv2d on random shapes", async () => {
   const tf = await tfCpu();

@@ -4,7 +4,6 @@ import type * as TF from "@tensorflow/tfjs";
 import { allClose, array, NDArray, randn } from "../../lib/ndarray.ts";
 import { checkOp } from "../../lib/grad/check.ts";
 import type { GradCheckReport } from "../../lib/grad/report.ts";
-import { loadTf } from "../../lib/grad/autodiff.ts";
 import { conv2dForward } from "../../lib/ops/conv.ts";
 import {
   avgPool2dBackward,
@@ -18,6 +17,7 @@ import {
   maxPool2dBackward,
   maxPool2dForward,
 } from "../../lib/ops/pooling.ts";
+import { tfjs as tfCpu, toTensor as toTf } from "./oracle.ts";
 
 /** float32 tolerance of the tfjs comparisons, relative to the largest entry. */
 const F32_TOL = 1e-4;
@@ -403,16 +403,6 @@ Deno.test("property: adjointness ⟨pool(x), y⟩ = ⟨x, pool_backward(y)⟩ fo
 
 // ---------------------------------------------------------------------------------------------
 // differential tests against tfjs (cpu backend)
-
-async function tfCpu(): Promise<typeof TF> {
-  const { tf, backend } = await loadTf({ backend: "cpu" });
-  assert.equal(backend, "cpu");
-  return tf;
-}
-
-function toTf(tf: typeof TF, a: NDArray): TF.Tensor {
-  return tf.tensor(Float32Array.from(a.data), [...a.shape]);
-}
 
 /** tfjs forward value and VJP of a pool on NCHW `x`, via NHWC. */
 function tfPool(

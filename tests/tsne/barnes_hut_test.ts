@@ -7,15 +7,7 @@ import { randn } from "../../lib/ndarray.ts";
 import { knnAffinities } from "../../lib/tsne/affinity.ts";
 import { barnesHutGradient, buildQuadTree } from "../../lib/tsne/barnes_hut.ts";
 import { exactKlGradient } from "../../lib/tsne/kl.ts";
-
-function relErr(a: Float64Array, b: Float64Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { relErr } from "../helpers/rel_err.ts";
 
 Deno.test("quadtree: root holds all points, children partition counts, centres of mass", () => {
   const n = 300;

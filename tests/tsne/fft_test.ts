@@ -10,6 +10,7 @@ import { exactKlGradient } from "../../lib/tsne/kl.ts";
 import { tsne } from "../../lib/tsne/tsne.ts";
 import { WorkerPool } from "../../lib/tsne/workers.ts";
 import { knnAccuracy } from "../../lib/tsne/quality.ts";
+import { relErr } from "../helpers/rel_err.ts";
 
 function exactRepulsion(y: Float64Array, n: number): { rep: Float64Array; z: number } {
   const rep = new Float64Array(2 * n);
@@ -25,15 +26,6 @@ function exactRepulsion(y: Float64Array, n: number): { rep: Float64Array; z: num
     }
   }
   return { rep, z };
-}
-
-function relErr(a: Float64Array, b: Float64Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 Deno.test("FFT repulsion and Z converge to the exact sums as intervals shrink", () => {

@@ -206,18 +206,6 @@ function validatePerplexity(perplexity: number, neighbors: number, n: number, fn
   }
 }
 
-/** Squared Euclidean distance between rows i and j of a row-major [N, D] buffer. */
-function rowDist2(a: Float64Array, i: number, j: number, d: number): number {
-  let s = 0;
-  const oi = i * d;
-  const oj = j * d;
-  for (let t = 0; t < d; t++) {
-    const v = a[oi + t] - a[oj + t];
-    s += v * v;
-  }
-  return s;
-}
-
 /**
  * The search structure of {@linkcode knnRange}: the points grouped into about √N clusters
  * (a few seeded k-means steps), with each cluster's radius and each point's distance to its
@@ -245,10 +233,20 @@ const KNN_BLOCK = 32;
 /** Relative slack on pruning bounds so rounding can never drop a true neighbour. */
 const PRUNE_SLACK = 1e-9;
 
-function dist2To(a: Float64Array, oi: number, c: Float64Array, oc: number, d: number): number {
+/**
+ * Squared Euclidean distance ‖a[oa..oa+d) − b[ob..ob+d)‖² between two rows of row-major buffers
+ * (the same buffer or two), the one distance every t-SNE stage uses.
+ */
+export function squaredDistance(
+  a: Float64Array,
+  oa: number,
+  b: Float64Array,
+  ob: number,
+  d: number,
+): number {
   let s = 0;
   for (let t = 0; t < d; t++) {
-    const v = a[oi + t] - c[oc + t];
+    const v = a[oa + t] - b[ob + t];
     s += v * v;
   }
   return s;
@@ -266,7 +264,7 @@ export function knnSetup(a: Float64Array, n: number, d: number): KnnSetup {
     for (let i = 0; i < n; i++) {
       let best = 0, bd = Infinity;
       for (let c = 0; c < nc; c++) {
-        const s = dist2To(a, i * d, centers, c * d, d);
+        const s = squaredDistance(a, i * d, centers, c * d, d);
         if (s < bd) [bd, best] = [s, c];
       }
       assign[i] = best;
@@ -296,7 +294,7 @@ export function knnSetup(a: Float64Array, n: number, d: number): KnnSetup {
   const radius = new Float64Array(nc);
   const toCenter = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const r = Math.sqrt(dist2To(a, i * d, centers, assign[i] * d, d));
+    const r = Math.sqrt(squaredDistance(a, i * d, centers, assign[i] * d, d));
     toCenter[i] = r;
     if (r > radius[assign[i]]) radius[assign[i]] = r;
   }
@@ -338,7 +336,9 @@ export function knnRange(
     size.fill(0);
     for (let b = 0; b < bn; b++) {
       const oi = order[b0 + b] * d;
-      for (let c = 0; c < nc; c++) dq[b * nc + c] = Math.sqrt(dist2To(a, oi, centers, c * d, d));
+      for (let c = 0; c < nc; c++) {
+        dq[b * nc + c] = Math.sqrt(squaredDistance(a, oi, centers, c * d, d));
+      }
     }
     for (let c = 0; c < nc; c++) {
       visit[c] = c;
@@ -582,7 +582,7 @@ export function exactAffinities(x: NDArray, options: AffinityOptions = {}): Affi
     for (let j = 0; j < n; j++) {
       if (j === i) continue;
       indices[i * k + t] = j;
-      distances[i * k + t] = rowDist2(x.data, i, j, d);
+      distances[i * k + t] = squaredDistance(x.data, i * d, x.data, j * d, d);
       t++;
     }
   }

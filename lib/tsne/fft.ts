@@ -110,6 +110,29 @@ function fftOf(n: number): Fft {
   return f;
 }
 
+/** Transforms every column of an L×L grid in place (through one column-sized buffer). */
+function transformColumns(
+  f: Fft,
+  re: Float64Array,
+  im: Float64Array,
+  size: number,
+  inverse: boolean,
+): void {
+  const lr = new Float64Array(size);
+  const li = new Float64Array(size);
+  for (let c = 0; c < size; c++) {
+    for (let r = 0; r < size; r++) {
+      lr[r] = re[r * size + c];
+      li[r] = im[r * size + c];
+    }
+    f.transform(lr, li, inverse);
+    for (let r = 0; r < size; r++) {
+      re[r * size + c] = lr[r];
+      im[r * size + c] = li[r];
+    }
+  }
+}
+
 /**
  * 2-D transform of an L×L grid (row-major re/im). Rows beyond `rowsUsed` are zero on input of a
  * forward transform and are skipped; `rowsNeeded` limits the row pass of an inverse transform.
@@ -123,38 +146,16 @@ function fft2d(
   rowsNeeded: number,
 ): void {
   const f = fftOf(size);
-  const lr = new Float64Array(size);
-  const li = new Float64Array(size);
   if (!inverse) {
     for (let r = 0; r < rowsUsed; r++) {
       const o = r * size;
       f.transform(re.subarray(o, o + size), im.subarray(o, o + size), false);
     }
-    for (let c = 0; c < size; c++) {
-      for (let r = 0; r < size; r++) {
-        lr[r] = re[r * size + c];
-        li[r] = im[r * size + c];
-      }
-      f.transform(lr, li, false);
-      for (let r = 0; r < size; r++) {
-        re[r * size + c] = lr[r];
-        im[r * size + c] = li[r];
-      }
-    }
+    transformColumns(f, re, im, size, false);
     return;
   }
   // Inverse: columns first (all), then only the rows that are read back.
-  for (let c = 0; c < size; c++) {
-    for (let r = 0; r < size; r++) {
-      lr[r] = re[r * size + c];
-      li[r] = im[r * size + c];
-    }
-    f.transform(lr, li, true);
-    for (let r = 0; r < size; r++) {
-      re[r * size + c] = lr[r];
-      im[r * size + c] = li[r];
-    }
-  }
+  transformColumns(f, re, im, size, true);
   for (let r = 0; r < rowsNeeded; r++) {
     const o = r * size;
     f.transform(re.subarray(o, o + size), im.subarray(o, o + size), true);

@@ -16,7 +16,7 @@
  */
 
 import { NDArray } from "../ndarray.ts";
-import type { CsrMatrix } from "./affinity.ts";
+import { type CsrMatrix, squaredDistance } from "./affinity.ts";
 
 /** What {@linkcode klBackward} needs from {@linkcode klForward}. */
 export interface KlCache {
@@ -55,11 +55,7 @@ export function studentZ(y: Float64Array, n: number, d: number): number {
     const oi = i * d;
     for (let j = i + 1; j < n; j++) {
       const oj = j * d;
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = y[oi + t] - y[oj + t];
-        s += v * v;
-      }
+      const s = squaredDistance(y, oi, y, oj, d);
       z += 1 / (1 + s);
     }
   }
@@ -179,11 +175,7 @@ export function exactKlGradient(
     const oi = i * d;
     for (let j = i + 1; j < n; j++) {
       const oj = j * d;
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = y[oi + t] - y[oj + t];
-        s += v * v;
-      }
+      const s = squaredDistance(y, oi, y, oj, d);
       const w = 1 / (1 + s);
       z += 2 * w;
       const w2 = w * w;
@@ -202,11 +194,7 @@ export function exactKlGradient(
     const oi = i * d;
     for (let e = p.rowPtr[i]; e < p.rowPtr[i + 1]; e++) {
       const oj = p.cols[e] * d;
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = y[oi + t] - y[oj + t];
-        s += v * v;
-      }
+      const s = squaredDistance(y, oi, y, oj, d);
       const c = alpha * p.vals[e] / (1 + s);
       for (let t = 0; t < d; t++) dy[oi + t] += c * (y[oi + t] - y[oj + t]);
     }

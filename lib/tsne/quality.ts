@@ -6,7 +6,7 @@
  */
 
 import { NDArray } from "../ndarray.ts";
-import type { CsrMatrix } from "./affinity.ts";
+import { type CsrMatrix, squaredDistance } from "./affinity.ts";
 import { klFromZ, studentZ } from "./kl.ts";
 
 /** Default neighbourhood size of the quality measures. */
@@ -41,13 +41,7 @@ export function exactKl(p: CsrMatrix, y: NDArray): number {
 function dist2Row(a: Float64Array, d: number, i: number, n: number, out: Float64Array): void {
   const oi = i * d;
   for (let j = 0; j < n; j++) {
-    const oj = j * d;
-    let s = 0;
-    for (let t = 0; t < d; t++) {
-      const v = a[oi + t] - a[oj + t];
-      s += v * v;
-    }
-    out[j] = s;
+    out[j] = squaredDistance(a, oi, a, j * d, d);
   }
   out[i] = Infinity;
 }

@@ -33,6 +33,7 @@ import { linearRowsBackward, linearRowsForward } from "../lib/ops/linear.ts";
 import { BATCH_NORM_EPS, batchNormBackward, batchNormForward } from "../lib/ops/batch_norm.ts";
 import { tanhBackward, tanhForward } from "../lib/ops/activations.ts";
 import { textTable } from "../lib/view/table.ts";
+import { parseCommand } from "../cli/args.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = new URL("./gradcheck_torch.py", import.meta.url).pathname;
@@ -384,7 +385,14 @@ function fmtRatio(a: number, b: number | undefined): string {
   return b === undefined ? "—" : (a / b).toFixed(2);
 }
 
-const json = Deno.args.includes("--json");
+const { values } = parseCommand(Deno.args, {
+  usage: "deno task bench:gradcheck [--json]",
+  description:
+    "Our gradient checker (full and fast modes) against torch.autograd.gradcheck on the\n" +
+    "same seeded inputs, case by case, with ratios and verdicts; PyTorch from /usr/bin/python3.",
+  options: { json: { type: "boolean", description: "print the rows as JSON instead of a table" } },
+});
+const json = values.json === true;
 const cases = [
   softmaxCeCase(),
   linearCase(),

@@ -14,6 +14,7 @@ import { loadMnist } from "../lib/data/mnist.ts";
 import { createMlp } from "../lib/nn/mlp.ts";
 import { epochOrders, trainMlp } from "../lib/nn/train.ts";
 import { trainMlpTf } from "../lib/nn/tf_mlp.ts";
+import { parseCommand } from "../cli/args.ts";
 
 const HIDDEN = 128;
 const CLASSES = 10;
@@ -30,7 +31,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const json = Deno.args.includes("--json");
+const { values } = parseCommand(Deno.args, {
+  usage: "deno task bench:train [--json]",
+  description:
+    "One MNIST epoch of a 784-128-10 ReLU MLP (SGD lr 0.1, batch 64): our tfjs-wasm and\n" +
+    "float64 paths, side by side with PyTorch float32 and float64 when /usr/bin/python3 has torch.",
+  options: { json: { type: "boolean", description: "print the rows as JSON instead of a table" } },
+});
+const json = values.json === true;
 const { images, labels } = await loadMnist();
 const n = images.shape[0], d = images.shape[1];
 const net = createMlp([d, HIDDEN, CLASSES], { seed: SEED });

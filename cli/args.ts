@@ -61,7 +61,10 @@ export function parseCommand(args: string[], spec: CommandSpec): Parsed {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (e) {
-    usageError(e instanceof Error ? e.message : String(e));
+    const message = e instanceof Error ? e.message : String(e);
+    // node:util's wording ("Unknown option '--x'. To specify a positional argument ...") cut short.
+    const unknown = message.match(/^Unknown option '([^']+)'/);
+    usageError(unknown ? `unknown option ${unknown[1]}` : message.split(". ")[0]);
   }
   if (parsed.values.help) {
     console.log(helpText(spec));

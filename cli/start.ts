@@ -1,5 +1,5 @@
 /**
- * `deno task start`: the gradient-check demo over the checker's own examples — correct
+ * `deno task demo`: the gradient-check demo over the checker's own examples — correct
  * gradients and the classic wrong ones — printing each verdict and why.
  *
  * @module
@@ -9,7 +9,7 @@ import { formatNumber, GRAD_CHECK_EXAMPLES, textTable } from "../mod.ts";
 import { parseCommand } from "./args.ts";
 
 const spec = {
-  usage: "deno task start [--json]",
+  usage: "deno task demo [--json]",
   description:
     "Checks correct and deliberately wrong gradients with the float64 gradient checker\n" +
     "and prints the diagnosis of each. Exits 1 if any diagnosis differs from the expected one.",

@@ -23,6 +23,8 @@ export interface NotebookRun {
   outputs: number;
   outputsPerRun: number[];
   consistent: boolean;
+  /** Outputs per code cell in each run, when the runs disagree. */
+  cellOutputsPerRun: number[][] | null;
   codeCellsWithoutOutput: number[];
   figures: number;
   errors: { cell: number; ename: string; evalue: string }[];

@@ -134,7 +134,10 @@ for (const path of notebooks) {
       });
       assert.deepEqual(r.errors, [], JSON.stringify(r.errors));
       assert.equal(r.runs, RUNS);
-      assert.ok(r.consistent, `output counts differ between runs: ${r.outputsPerRun}`);
+      assert.ok(
+        r.consistent,
+        `output counts per cell differ between runs: ${JSON.stringify(r.cellOutputsPerRun)}`,
+      );
       assert.deepEqual(r.codeCellsWithoutOutput, [], "every code cell shows something");
       assert.ok(r.seconds / RUNS < MAX_SECONDS_PER_RUN, `${r.seconds / RUNS} s per run`);
       const nb: Notebook = JSON.parse(await Deno.readTextFile(path));

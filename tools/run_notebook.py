@@ -5,7 +5,8 @@ The Deno kernel sometimes publishes a cell's last outputs (console output, displ
 reported the cell finished, and output it flushes while handling the next request carries that
 request's id. Stock nbclient stops listening at the first point and drops them. This runner
 attributes every IOPub message to its cell by the parent message id, whenever it arrives; after
-each cell it sends a silent sentinel request whose late output is credited to that cell; and
+each cell it sends a silent sentinel request whose late output is credited to that cell, then
+waits for a short silence; an execute_result goes to the cell whose execution count it carries; and
 before shutting the kernel down it waits for a quiet period, so nothing of the last cell is lost.
 
 Usage: run_notebook.py IN.ipynb --out OUT.ipynb [--html OUT.html] [--repeat K] [--timeout S]
@@ -26,6 +27,9 @@ from jupyter_client.manager import KernelManager
 
 QUIET_SECONDS = 0.5
 """How long the IOPub channel must stay silent after the last cell before the kernel is stopped."""
+
+SETTLE_SECONDS = 0.05
+"""After each cell's sentinel, how long IOPub must stay silent before the next cell is sent."""
 
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 
@@ -68,6 +72,7 @@ def execute(nb, kernel_name, cwd, timeout):
     errors = []
     timings = []
     by_msg = {}
+    by_count = {}
     try:
         kc.wait_for_ready(timeout=120)
 
@@ -86,8 +91,14 @@ def execute(nb, kernel_name, cwd, timeout):
                 parent = msg.get("parent_header", {}).get("msg_id")
                 if parent in by_msg:
                     cell = by_msg[parent]
+                    count = msg["content"].get("execution_count")
                     if msg["msg_type"] == "execute_input":
-                        cell.execution_count = msg["content"].get("execution_count")
+                        cell.execution_count = count
+                        by_count[count] = cell
+                    elif msg["msg_type"] == "execute_result" and count in by_count:
+                        # A result carries its own cell's count even when it arrives late,
+                        # stamped with a later request's id.
+                        cell = by_count[count]
                     add_output(cell, msg)
                 if until_idle_of is not None and parent == until_idle_of \
                         and msg["msg_type"] == "status" \
@@ -111,6 +122,7 @@ def execute(nb, kernel_name, cwd, timeout):
             sentinel = kc.execute("", silent=True, store_history=False)
             by_msg[sentinel] = cell
             pump(until_idle_of=sentinel, deadline=time.time() + timeout)
+            pump(quiet=SETTLE_SECONDS)
             timings.append(round(time.time() - started, 3))
             if reply["content"].get("status") != "ok":
                 ename = reply["content"].get("ename", "Error")

@@ -17,6 +17,7 @@
 
 import { JUPYTER_DISPLAY } from "./view/display.ts";
 import { DEFAULT_SEED, Random } from "./random.ts";
+import { gemm } from "./kernels/gemm.ts";
 
 /** Nested arrays of numbers, as written in code: `[[1, 2], [3, 4]]`. */
 export type Nested = number | Nested[];
@@ -421,8 +422,30 @@ function broadcastStrides(shape: readonly number[], target: readonly number[]): 
   return out;
 }
 
-/** Matrix product; see {@linkcode NDArray.matmul}. */
-export function matmul(a: NDArray, b: NDArray): NDArray {
+/** Options of {@linkcode matmul}: operands given transposed, as in tfjs's `matMul`. */
+export interface MatmulOptions {
+  /** Multiply by the transpose of `a` (2-D), without building it. Default false. */
+  transposeA?: boolean;
+  /** Multiply by the transpose of `b` (2-D), without building it. Default false. */
+  transposeB?: boolean;
+}
+
+/**
+ * Matrix product; see {@linkcode NDArray.matmul}. With `transposeA` / `transposeB` the product is
+ * `aᵀ·b`, `a·bᵀ` or `aᵀ·bᵀ` (2-D operands), as backward passes need it.
+ *
+ * Runs in WebAssembly SIMD (`lib/kernels/gemm.ts`); each entry is the sum of its products in ascending
+ * order, exactly as the plain triple loop computes it, with IEEE semantics (0·Inf is NaN).
+ *
+ * @example
+ * ```ts
+ * import { array, matmul } from "./ndarray.ts";
+ * const x = array([[1, 2], [3, 4]]), g = array([[1, 0], [0, 1]]);
+ * const xtg = matmul(x, g, { transposeA: true }); // xᵀ·g without building xᵀ
+ * if (String(xtg.toArray()) !== "1,3,2,4") throw new Error("xᵀ");
+ * ```
+ */
+export function matmul(a: NDArray, b: NDArray, options: MatmulOptions = {}): NDArray {
   if (a.ndim < 1 || a.ndim > 2 || b.ndim < 1 || b.ndim > 2) {
     throw new RangeError(
       `matmul: operands must be 1-D or 2-D, got ${formatShape(a.shape)} and ${
@@ -430,59 +453,25 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
       }`,
     );
   }
-  const m = a.ndim === 2 ? a.shape[0] : 1;
-  const k = a.shape[a.ndim - 1];
-  const kb = b.shape[0];
-  const n = b.ndim === 2 ? b.shape[1] : 1;
-  if (k !== kb) {
+  const transposeA = options.transposeA === true, transposeB = options.transposeB === true;
+  if ((transposeA && a.ndim !== 2) || (transposeB && b.ndim !== 2)) {
     throw new RangeError(
-      `matmul: inner dimensions differ: ${formatShape(a.shape)} · ${formatShape(b.shape)}`,
+      `matmul: transposeA/transposeB need a 2-D operand, got ${formatShape(a.shape)} and ${
+        formatShape(b.shape)
+      }`,
     );
   }
-  const out = new Float64Array(m * n);
-  const ad = a.data, bd = b.data;
-  // A zero in the left operand contributes nothing when the matching row of the right operand is
-  // finite (0·x = ±0), so it is skipped; 0·Inf and 0·NaN are still computed and give NaN. Inputs
-  // after ReLU, or images with blank borders, are mostly zeros.
-  const finiteRow = new Uint8Array(k);
-  for (let p = 0; p < k; p++) {
-    let ok = 1;
-    for (let j = p * n, end = j + n; j < end; j++) {
-      if (!Number.isFinite(bd[j])) {
-        ok = 0;
-        break;
-      }
-    }
-    finiteRow[p] = ok;
+  const m = a.ndim === 2 ? a.shape[transposeA ? 1 : 0] : 1;
+  const k = a.shape[transposeA ? 0 : a.ndim - 1];
+  const kb = b.shape[transposeB ? 1 : 0];
+  const n = b.ndim === 2 ? b.shape[transposeB ? 0 : 1] : 1;
+  if (k !== kb) {
+    const t = (x: NDArray, yes: boolean) => `${formatShape(x.shape)}${yes ? "ᵀ" : ""}`;
+    throw new RangeError(
+      `matmul: inner dimensions differ: ${t(a, transposeA)} · ${t(b, transposeB)}`,
+    );
   }
-  // Four rows of the output per pass over B (each B row is loaded once for four updates); every
-  // output entry still sums its k products in ascending order, so results equal the plain loop.
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-    for (let p = 0; p < k; p++) {
-      const a0 = ad[i * k + p], a1 = ad[(i + 1) * k + p];
-      const a2 = ad[(i + 2) * k + p], a3 = ad[(i + 3) * k + p];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0 && finiteRow[p]) continue;
-      const bo = p * n;
-      for (let j = 0; j < n; j++) {
-        const bv = bd[bo + j];
-        out[r0 + j] += a0 * bv;
-        out[r1 + j] += a1 * bv;
-        out[r2 + j] += a2 * bv;
-        out[r3 + j] += a3 * bv;
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const ro = i * n;
-    for (let p = 0; p < k; p++) {
-      const av = ad[i * k + p];
-      if (av === 0 && finiteRow[p]) continue;
-      const bo = p * n;
-      for (let j = 0; j < n; j++) out[ro + j] += av * bd[bo + j];
-    }
-  }
+  const out = gemm(a.data, b.data, m, k, n, { transposeA, transposeB });
   const shape = a.ndim === 2 ? (b.ndim === 2 ? [m, n] : [m]) : (b.ndim === 2 ? [n] : []);
   return new NDArray(out, shape);
 }

@@ -132,26 +132,10 @@ export function linearColumnsBackward(dout: NDArray, cache: LinearCache): Linear
   if (dout.shape[0] !== m || dout.shape[1] !== n) {
     throw new RangeError(`${fn}: dout has shape ${formatShape(dout.shape)}, expected [${m}, ${n}]`);
   }
-  const d = x.shape[0], xd = x.data, wd = w.data, g = dout.data;
-  // dx = Wᵀ dout [D, N]: row m of dout scaled by W[m, k] is added to row k of dx.
-  const dx = new Float64Array(d * n);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < d; k++) {
-      const a = wd[i * d + k];
-      if (a === 0) continue;
-      for (let j = 0; j < n; j++) dx[k * n + j] += a * g[i * n + j];
-    }
-  }
-  // dw = dout xᵀ [M, D]: entry (i, k) is the dot product of row i of dout and row k of x.
-  const dw = new Float64Array(m * d);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < d; k++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += g[i * n + j] * xd[k * n + j];
-      dw[i * d + k] = s;
-    }
-  }
-  const grads: LinearGrads = { dx: new NDArray(dx, x.shape), dw: new NDArray(dw, w.shape) };
+  const grads: LinearGrads = {
+    dx: matmul(w, dout, { transposeA: true }), // Wᵀ dout [D, N]
+    dw: matmul(dout, x, { transposeB: true }), // dout xᵀ [M, D]
+  };
   if (cache.bShape) {
     const db = new Float64Array(m);
     for (let i = 0; i < m; i++) {
@@ -212,26 +196,10 @@ export function linearRowsBackward(dout: NDArray, cache: LinearCache): LinearGra
   if (dout.shape[0] !== n || dout.shape[1] !== m) {
     throw new RangeError(`${fn}: dout has shape ${formatShape(dout.shape)}, expected [${n}, ${m}]`);
   }
-  const d = x.shape[1], xd = x.data, wd = w.data, g = dout.data;
-  // dx = dout Wᵀ [N, D]: entry (i, k) is the dot product of row i of dout and row k of W.
-  const dx = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < d; k++) {
-      let s = 0;
-      for (let j = 0; j < m; j++) s += g[i * m + j] * wd[k * m + j];
-      dx[i * d + k] = s;
-    }
-  }
-  // dw = xᵀ dout [D, M]: row i of dout scaled by x[i, k] is added to row k of dw.
-  const dw = new Float64Array(d * m);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < d; k++) {
-      const a = xd[i * d + k];
-      if (a === 0) continue;
-      for (let j = 0; j < m; j++) dw[k * m + j] += a * g[i * m + j];
-    }
-  }
-  const grads: LinearGrads = { dx: new NDArray(dx, x.shape), dw: new NDArray(dw, w.shape) };
+  const grads: LinearGrads = {
+    dx: matmul(dout, w, { transposeB: true }), // dout Wᵀ [N, D]
+    dw: matmul(x, dout, { transposeA: true }), // xᵀ dout [D, M]
+  };
   if (cache.bShape) {
     const db = new Float64Array(m);
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) db[j] += dout.data[i * m + j];

@@ -18,9 +18,10 @@ import {
   checkOp,
   type CheckOpOptions,
   type CheckOptions,
+  defaultDout,
   type OpUnderTest,
 } from "./check.ts";
-import { DEFAULT_SEED, Random } from "../random.ts";
+import { DEFAULT_SEED } from "../random.ts";
 import { type Inputs, validateArray } from "./numeric.ts";
 import type { AutodiffReport, GradCheckReport } from "./report.ts";
 
@@ -234,8 +235,7 @@ export async function checkOpWithAutodiff<C>(
   }
   const seed = options.seed ?? DEFAULT_SEED;
   const out = op.forward(cloneRecord(inputs)).out;
-  const dout = options.dout ??
-    new NDArray(new Random(seed + 1).fillNormal(new Float64Array(out.size)), out.shape);
+  const dout = options.dout ?? defaultDout(out.shape, seed);
   const report = checkOp(op, inputs, { ...options, dout });
   const wrt = report.inputs.map((r) => r.name);
   const fixed: Inputs = {};

@@ -491,9 +491,20 @@ function runCheck(
  * (±1 entries would be cheaper still but miss e = [δ, −δ] half the time.)
  */
 function randomDirection(rng: Random, n: number): Float64Array {
+  const bits = rng.fillUint32(new Uint32Array(n));
   const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) v[i] = (rng.nextUint32() + 0.5) / 2147483648 - 1;
+  for (let i = 0; i < n; i++) v[i] = (bits[i] + 0.5) / 2147483648 - 1;
   return v;
+}
+
+/**
+ * The upstream gradient `checkOp` uses when none is given: entries uniform on (−1, 1), drawn from
+ * `seed + 1`. Any continuous distribution serves (a wrong backward pass goes unnoticed only if its
+ * error is orthogonal to it, probability ~0); uniform costs one 32-bit draw per entry.
+ */
+export function defaultDout(shape: readonly number[], seed: number): NDArray {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new NDArray(randomDirection(new Random(seed + 1), size), shape);
 }
 
 /** `fast` mode: a few random projections; a failure is located by a `full` re-check. */
@@ -665,7 +676,7 @@ export interface OpUnderTest<C = unknown> {
 export interface CheckOpOptions extends CheckOptions {
   /** Inputs to check; default every input the backward pass returns a gradient for. */
   wrt?: string[];
-  /** Upstream gradient; default standard normal, seeded by `seed`. */
+  /** Upstream gradient; default {@linkcode defaultDout} of the output's shape and `seed`. */
   dout?: NDArray;
 }
 
@@ -704,10 +715,7 @@ export function checkOp<C>(
       `${fn}: forward must return { out: NDArray, cache }, got ${describe(first)}`,
     );
   }
-  const dout = options.dout ?? new NDArray(
-    new Random(opts.seed + 1).fillNormal(new Float64Array(first.out.size)),
-    first.out.shape,
-  );
+  const dout = options.dout ?? defaultDout(first.out.shape, opts.seed);
   if (!shapesEqual(dout.shape, first.out.shape)) {
     throw new RangeError(
       `${fn}: dout has shape ${formatShape(dout.shape)} but the output has shape ${

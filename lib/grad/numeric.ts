@@ -79,11 +79,17 @@ export class Probe<T> {
   /** Calls made so far. */
   evaluations = 0;
   readonly #call: (inputs: Inputs) => T;
+  /** A second copy that is never nudged: where `along` starts from and restores to. */
+  readonly #origin: Inputs;
 
   /** Copies `inputs`; `call` is the function to evaluate on the copy. */
   constructor(inputs: Inputs, call: (inputs: Inputs) => T) {
     this.inputs = {};
-    for (const [k, v] of Object.entries(inputs)) this.inputs[k] = v.clone();
+    this.#origin = {};
+    for (const [k, v] of Object.entries(inputs)) {
+      this.inputs[k] = v.clone();
+      this.#origin[k] = v.clone();
+    }
     this.#call = call;
   }
 
@@ -105,18 +111,17 @@ export class Probe<T> {
     }
   }
 
-  /** Evaluates at the current point moved by `scale·v` (v given per input), then restores. */
+  /** Evaluates at the starting point moved by `scale·v` (v given per input), then restores it. */
   along(v: Inputs, scale: number): T {
-    const saved: Record<string, Float64Array> = {};
-    for (const [k, dir] of Object.entries(v)) {
-      const d = this.inputs[k].data;
-      saved[k] = d.slice();
-      for (let i = 0; i < d.length; i++) d[i] += scale * dir.data[i];
+    const names = Object.keys(v);
+    for (const k of names) {
+      const d = this.inputs[k].data, from = this.#origin[k].data, u = v[k].data;
+      for (let i = 0; i < d.length; i++) d[i] = from[i] + scale * u[i];
     }
     try {
       return this.evaluate();
     } finally {
-      for (const [k, s] of Object.entries(saved)) this.inputs[k].data.set(s);
+      for (const k of names) this.inputs[k].data.set(this.#origin[k].data);
     }
   }
 }

@@ -144,50 +144,66 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rowsr))))
 
-  ;; c[m, n] = a[m, k] · b[k, n] skipping the zeros of a: for each row of a, the nonzero entries
-  ;; (value, byte offset of the matching row of b) are listed at s (16·k bytes of scratch), then
-  ;; blocks of 16 columns of c are summed over that list in eight f64x2 registers, then 8, pairs
-  ;; and a single column. A skipped product 0·b[p, j] is ±0 only when b[p, j] is finite: the caller
-  ;; uses this kernel only when every entry of b is finite (see $finite).
-  (func (export "gemm_sparse") (param $a i32) (param $b i32) (param $c i32)
-    (param $m i32) (param $k i32) (param $n i32) (param $s i32)
-    (local $i i32) (local $j i32) (local $p i32) (local $q i32) (local $cnt i32)
-    (local $rb i32) (local $ap i32) (local $cp i32) (local $vp i32) (local $ip i32) (local $bp i32)
-    (local $v f64) (local $x v128) (local $sum f64)
-    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
-    (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
-    (local.set $rb (i32.shl (local.get $n) (i32.const 3)))
-    (local.set $ap (local.get $a))
-    (local.set $cp (local.get $c))
+  ;; Lists the nonzero entries of a[m, k] row after row: their values at vals (f64), the byte
+  ;; offsets p·rb of the matching rows of b at offs (i32), and after each row i the running count
+  ;; at ends[i] (i32). Groups of four entries whose bits are all zero are skipped with one test; the
+  ;; others are appended branch-free. Returns the number of nonzeros.
+  (func (export "nonzero_lists") (param $a i32) (param $m i32) (param $k i32) (param $rb i32)
+    (param $vals i32) (param $offs i32) (param $ends i32) (result i32)
+    (local $i i32) (local $p i32) (local $q i32) (local $cnt i32) (local $off i32) (local $v f64)
     (block $rows_end (loop $rows
       (br_if $rows_end (i32.ge_u (local.get $i) (local.get $m)))
-      ;; list the nonzeros of row i: values at s, b-row offsets at s + 8k. Groups of four entries
-      ;; whose bits are all zero are skipped with one test; the others are appended branch-free.
-      (local.set $cnt (i32.const 0))
       (local.set $p (i32.const 0))
-      (local.set $ip (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
-      (local.set $bp (local.get $b))
+      (local.set $off (i32.const 0))
       (block $list_end (loop $list
         (br_if $list_end (i32.ge_u (local.get $p) (local.get $k)))
         (if (i32.or
               (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $k))
-              (v128.any_true (v128.or (v128.load (local.get $ap)) (v128.load offset=16 (local.get $ap)))))
+              (v128.any_true (v128.or (v128.load (local.get $a)) (v128.load offset=16 (local.get $a)))))
           (then
             (local.set $q (select (i32.sub (local.get $k) (local.get $p)) (i32.const 4)
               (i32.lt_u (i32.sub (local.get $k) (local.get $p)) (i32.const 4))))
             (loop $four
-              (local.set $v (f64.load (local.get $ap)))
-              (f64.store (i32.add (local.get $s) (i32.shl (local.get $cnt) (i32.const 3))) (local.get $v))
-              (i32.store (i32.add (local.get $ip) (i32.shl (local.get $cnt) (i32.const 2))) (local.get $bp))
+              (local.set $v (f64.load (local.get $a)))
+              (f64.store (i32.add (local.get $vals) (i32.shl (local.get $cnt) (i32.const 3)))
+                (local.get $v))
+              (i32.store (i32.add (local.get $offs) (i32.shl (local.get $cnt) (i32.const 2)))
+                (local.get $off))
               (local.set $cnt (i32.add (local.get $cnt) (f64.ne (local.get $v) (f64.const 0))))
-              (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
-              (local.set $bp (i32.add (local.get $bp) (local.get $rb)))
+              (local.set $a (i32.add (local.get $a) (i32.const 8)))
+              (local.set $off (i32.add (local.get $off) (local.get $rb)))
               (br_if $four (local.tee $q (i32.sub (local.get $q) (i32.const 1))))))
           (else
-            (local.set $ap (i32.add (local.get $ap) (i32.const 32)))
-            (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $rb) (i32.const 2))))))
+            (local.set $a (i32.add (local.get $a) (i32.const 32)))
+            (local.set $off (i32.add (local.get $off) (i32.shl (local.get $rb) (i32.const 2))))))
         (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $list)))
+      (i32.store (i32.add (local.get $ends) (i32.shl (local.get $i) (i32.const 2))) (local.get $cnt))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+    (local.get $cnt))
+
+  ;; c[m, n] = a[m, k] · b[k, n] from the nonzero lists of a ($nonzero_lists, made with
+  ;; rb = 8n): for each row, blocks of 16 columns of c are summed over the row's list in eight
+  ;; f64x2 registers, then 8, pairs and a single column. A skipped product 0·b[p, j] is ±0 only
+  ;; when b[p, j] is finite: the caller uses this kernel only when every entry of b is finite.
+  (func (export "gemm_lists") (param $vals i32) (param $offs i32) (param $ends i32)
+    (param $b i32) (param $c i32) (param $m i32) (param $n i32)
+    (local $i i32) (local $j i32) (local $q i32) (local $cnt i32) (local $start i32)
+    (local $cp i32) (local $vp i32) (local $ip i32) (local $bp i32) (local $v0 i32) (local $i0 i32)
+    (local $x v128) (local $sum f64)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
+    (local.set $cp (local.get $c))
+    (block $rows_end (loop $rows
+      (br_if $rows_end (i32.ge_u (local.get $i) (local.get $m)))
+      ;; this row's segment of the lists
+      (local.set $v0 (i32.add (local.get $vals) (i32.shl (local.get $start) (i32.const 3))))
+      (local.set $i0 (i32.add (local.get $offs) (i32.shl (local.get $start) (i32.const 2))))
+      (local.set $cnt (i32.sub
+        (i32.load (i32.add (local.get $ends) (i32.shl (local.get $i) (i32.const 2))))
+        (local.get $start)))
+      (local.set $start (i32.add (local.get $start) (local.get $cnt)))
       (local.set $j (i32.const 0))
       ;; blocks of 16 columns: eight independent sums hide the latency of the adds
       (block $c16_end (loop $c16
@@ -196,14 +212,14 @@
         (local.set $c2 (v128.const i64x2 0 0)) (local.set $c3 (v128.const i64x2 0 0))
         (local.set $c4 (v128.const i64x2 0 0)) (local.set $c5 (v128.const i64x2 0 0))
         (local.set $c6 (v128.const i64x2 0 0)) (local.set $c7 (v128.const i64x2 0 0))
-        (local.set $vp (local.get $s))
-        (local.set $ip (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $vp (local.get $v0))
+        (local.set $ip (local.get $i0))
         (local.set $q (local.get $cnt))
         (block $q16_end
           (br_if $q16_end (i32.eqz (local.get $q)))
           (loop $q16
             (local.set $x (v128.load64_splat (local.get $vp)))
-            (local.set $bp (i32.add (i32.load (local.get $ip)) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $bp (i32.add (i32.add (local.get $b) (i32.load (local.get $ip))) (i32.shl (local.get $j) (i32.const 3))))
             (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $x) (v128.load (local.get $bp)))))
             (local.set $c1 (f64x2.add (local.get $c1)
               (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $bp)))))
@@ -238,14 +254,14 @@
         (br_if $c8_end (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
         (local.set $c0 (v128.const i64x2 0 0)) (local.set $c1 (v128.const i64x2 0 0))
         (local.set $c2 (v128.const i64x2 0 0)) (local.set $c3 (v128.const i64x2 0 0))
-        (local.set $vp (local.get $s))
-        (local.set $ip (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $vp (local.get $v0))
+        (local.set $ip (local.get $i0))
         (local.set $q (local.get $cnt))
         (block $q8_end
           (br_if $q8_end (i32.eqz (local.get $q)))
           (loop $q8
             (local.set $x (v128.load64_splat (local.get $vp)))
-            (local.set $bp (i32.add (i32.load (local.get $ip)) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $bp (i32.add (i32.add (local.get $b) (i32.load (local.get $ip))) (i32.shl (local.get $j) (i32.const 3))))
             (local.set $c0 (f64x2.add (local.get $c0) (f64x2.mul (local.get $x) (v128.load (local.get $bp)))))
             (local.set $c1 (f64x2.add (local.get $c1)
               (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $bp)))))
@@ -267,15 +283,15 @@
       (block $c2_end (loop $c2l
         (br_if $c2_end (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $n)))
         (local.set $c0 (v128.const i64x2 0 0))
-        (local.set $vp (local.get $s))
-        (local.set $ip (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $vp (local.get $v0))
+        (local.set $ip (local.get $i0))
         (local.set $q (local.get $cnt))
         (block $q2_end
           (br_if $q2_end (i32.eqz (local.get $q)))
           (loop $q2
             (local.set $c0 (f64x2.add (local.get $c0)
               (f64x2.mul (v128.load64_splat (local.get $vp))
-                (v128.load (i32.add (i32.load (local.get $ip)) (i32.shl (local.get $j) (i32.const 3)))))))
+                (v128.load (i32.add (i32.add (local.get $b) (i32.load (local.get $ip))) (i32.shl (local.get $j) (i32.const 3)))))))
             (local.set $vp (i32.add (local.get $vp) (i32.const 8)))
             (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
             (br_if $q2 (local.tee $q (i32.sub (local.get $q) (i32.const 1))))))
@@ -287,15 +303,15 @@
       (if (i32.lt_u (local.get $j) (local.get $n))
         (then
           (local.set $sum (f64.const 0))
-          (local.set $vp (local.get $s))
-          (local.set $ip (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 3))))
+          (local.set $vp (local.get $v0))
+          (local.set $ip (local.get $i0))
           (local.set $q (local.get $cnt))
           (block $q1_end
             (br_if $q1_end (i32.eqz (local.get $q)))
             (loop $q1
               (local.set $sum (f64.add (local.get $sum)
                 (f64.mul (f64.load (local.get $vp))
-                  (f64.load (i32.add (i32.load (local.get $ip)) (i32.shl (local.get $j) (i32.const 3)))))))
+                  (f64.load (i32.add (i32.add (local.get $b) (i32.load (local.get $ip))) (i32.shl (local.get $j) (i32.const 3)))))))
               (local.set $vp (i32.add (local.get $vp) (i32.const 8)))
               (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
               (br_if $q1 (local.tee $q (i32.sub (local.get $q) (i32.const 1))))))
@@ -303,6 +319,22 @@
           (local.set $cp (i32.add (local.get $cp) (i32.const 8)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))
+
+  ;; 1 when the len f64 at x and at y are the same bits, else 0.
+  (func (export "same") (param $x i32) (param $y i32) (param $len i32) (result i32)
+    (local $end i32) (local $diff v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $len) (i32.const 3))))
+    (block $pairs_end (loop $pairs
+      (br_if $pairs_end (i32.gt_u (i32.add (local.get $x) (i32.const 16)) (local.get $end)))
+      (local.set $diff (v128.or (local.get $diff)
+        (v128.xor (v128.load (local.get $x)) (v128.load (local.get $y)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $pairs)))
+    (if (i32.lt_u (local.get $x) (local.get $end))
+      (then (local.set $diff (v128.or (local.get $diff)
+        (i64x2.splat (i64.xor (i64.load (local.get $x)) (i64.load (local.get $y))))))))
+    (i32.eqz (v128.any_true (local.get $diff))))
 
   ;; Number of nonzero entries among len f64 at a: f64x2.ne gives all-ones lanes (−1) for them.
   (func (export "nonzeros") (param $a i32) (param $len i32) (result i32)

@@ -98,8 +98,36 @@ Deno.test("gemm skips zeros only against a finite right operand: 0·Inf and 0·N
   }
 });
 
+Deno.test("gemm reuses a left operand's nonzero lists only while its bits are unchanged", () => {
+  // A checker's pattern: the same sparse data times weights that change, with the data itself
+  // nudged now and then, and other products in between.
+  const m = 6, k = 40, n = 19;
+  const a = new Float64Array(m * k).map((_, i) => (i % 7 === 0 ? (i % 5) - 2 : 0));
+  const b = new Float64Array(k * n).map((_, i) => Math.sin(i));
+  const other = new Float64Array(9).fill(1);
+  const steps: Array<() => void> = [
+    () => {},
+    () => (b[17] += 1e-6), // weights change: lists reused
+    () => (a[3] = 4), // a zero becomes nonzero
+    () => (a[3] = 0),
+    () => (a[0] = -0), // same value, other bits: a miss, still exact
+    () => (b[5 * n + 2] = Infinity), // non-finite weights: every product taken
+    () => (b[5 * n + 2] = 1),
+    () => gemm(other, other, 3, 3, 3), // another shape in between
+    () => (a[m * k - 1] = 2.5),
+  ];
+  for (const [i, step] of steps.entries()) {
+    step();
+    for (const transposeA of [false, true]) {
+      const c = gemm(transposeA ? transposed(a, m, k) : a, b, m, k, n, { transposeA });
+      assertIdentical(c, plain(a, b, m, k, n), `step ${i}, transposeA ${transposeA}`);
+      assertIdentical(c, gemm(a.slice(), b, m, k, n), `step ${i}, repeated`);
+    }
+  }
+});
+
 Deno.test("gemm gives big products an instance of their own and keeps the result exact", () => {
-  // 4096·1024 entries of A, given transposed: A, its scratch copy and B exceed the shared 64 MiB.
+  // 4096·1024 entries of A, given transposed: with its copies this exceeds the 64 MiB kept cached.
   const m = 4096, k = 1024, n = 2;
   const a = new Float64Array(m * k).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
   const b = new Float64Array(k * n).map((_, i) => ((i * 104729) % 997) / 997);

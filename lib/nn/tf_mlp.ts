@@ -137,7 +137,11 @@ export async function trainMlpTf(
     for (let i = 0; i < n; i++) targets[i * classes + idx[i]] = 1;
   }
   const d = model.sizes[0];
-  const x32 = Float32Array.from(data.x.data);
+  const xd = data.x.data;
+  // One buffer per batch, reused: each step converts only its rows to float32 (converting all of
+  // x up front, a 31 MB copy for MNIST, cost a tenth of an epoch). Tensors made from them live only
+  // inside their step's tidy.
+  const xBuf = new Float32Array(batchSize * d), yBuf = new Float32Array(batchSize * classes);
   const w = model.w.map((a) => tf.variable(toTensor(tf, a)));
   const b = model.b.map((a) => tf.variable(toTensor(tf, a)));
   const gamma = model.gamma.map((a) => tf.variable(toTensor(tf, a)));
@@ -195,9 +199,10 @@ export async function trainMlpTf(
     return tf.div(tf.sum(tf.square(tf.sub(out, yb))), 2 * rows) as TF.Scalar;
   };
 
-  // The same forward pass with the backward pass written out, as in mlpBackward (no tape; on
-  // the 784-128-10 benchmark it costs about the same as the autodiff path, within 10%).
-  const manualGrads = (xb: TF.Tensor2D, yb: TF.Tensor2D) => {
+  // The same forward pass with the backward pass written out, as in mlpBackward (no tape). The
+  // output gradient is scaled by `scale` (the learning rate), so every parameter gradient comes out
+  // as the SGD step itself (one op fewer per parameter); the loss is computed only when it is read.
+  const manualGrads = (xb: TF.Tensor2D, yb: TF.Tensor2D, scale: number, withLoss: boolean) => {
     const rows = xb.shape[0];
     const inputs: TF.Tensor2D[] = [], pre: TF.Tensor2D[] = [], post: TF.Tensor2D[] = [];
     const xhats: TF.Tensor2D[] = [], invStds: TF.Tensor1D[] = [];
@@ -222,28 +227,31 @@ export async function trainMlpTf(
       a = activate(tf, model, z);
       post.push(a);
     }
-    let value: TF.Scalar;
+    let value: TF.Scalar | null = null;
     let dz: TF.Tensor2D;
+    const k = scale / rows;
     if (model.loss === "softmax-ce") {
-      value = tf.neg(tf.mean(tf.sum(tf.mul(yb, tf.logSoftmax(scores)), 1))) as TF.Scalar;
+      if (withLoss) {
+        value = tf.mul(tf.sum(tf.mul(yb, tf.logSoftmax(scores))), -1 / rows) as TF.Scalar;
+      }
       // (s · Σⱼ tⱼ − t) / N, i.e. (s − y)/N for one-hot rows
-      dz = tf.div(tf.sub(tf.mul(tf.softmax(scores), tf.sum(yb, 1, true)), yb), rows);
+      dz = tf.mul(tf.sub(tf.mul(tf.softmax(scores), tf.sum(yb, 1, true)), yb), k);
     } else if (model.loss === "mse") {
       const diff = tf.sub(scores, yb);
-      value = tf.div(tf.sum(tf.square(diff)), 2 * rows) as TF.Scalar;
-      dz = tf.div(diff, rows);
+      if (withLoss) value = tf.div(tf.sum(tf.square(diff)), 2 * rows) as TF.Scalar;
+      dz = tf.mul(diff, k);
     } else {
       const p = tf.softmax(scores);
       const diff = tf.sub(p, yb);
-      value = tf.div(tf.sum(tf.square(diff)), 2 * rows) as TF.Scalar;
-      const g = tf.div(diff, rows);
+      if (withLoss) value = tf.div(tf.sum(tf.square(diff)), 2 * rows) as TF.Scalar;
+      const g = tf.mul(diff, k);
       // softmax VJP: p ⊙ (g − Σⱼ gⱼ pⱼ)
       dz = tf.mul(p, tf.sub(g, tf.sum(tf.mul(g, p), 1, true)));
     }
-    const grads: Record<string, TF.Tensor> = {};
+    const steps: Record<string, TF.Tensor> = {};
     for (let l = layers - 1; l >= 0; l--) {
-      grads[w[l].name] = tf.matMul(tf.transpose(inputs[l]), dz);
-      grads[b[l].name] = tf.sum(dz, 0);
+      steps[w[l].name] = tf.matMul(tf.transpose(inputs[l]), dz);
+      steps[b[l].name] = tf.sum(dz, 0);
       if (l === 0) break;
       let da = tf.matMul(dz, tf.transpose(w[l])) as TF.Tensor2D;
       const h = post[l - 1], zl = pre[l - 1];
@@ -264,8 +272,8 @@ export async function trainMlpTf(
       if (model.batchNorm) {
         const xhat = xhats[l - 1];
         const dbeta = tf.sum(da, 0), dgamma = tf.sum(tf.mul(da, xhat), 0);
-        grads[gamma[l - 1].name] = dgamma;
-        grads[beta[l - 1].name] = dbeta;
+        steps[gamma[l - 1].name] = dgamma;
+        steps[beta[l - 1].name] = dbeta;
         // γ/σ · (dout − mean(dout) − x̂ · mean(dout ⊙ x̂))
         da = tf.mul(
           tf.mul(gamma[l - 1], invStds[l - 1]),
@@ -274,7 +282,7 @@ export async function trainMlpTf(
       }
       dz = da;
     }
-    return { value, grads };
+    return { value, steps };
   };
 
   const orders = epochOrders(n, epochs, options);
@@ -296,41 +304,43 @@ export async function trainMlpTf(
         break outer;
       }
       const end = Math.min(n, start + batchSize);
-      const lossT = tf.tidy(() => {
+      const lossT = tf.tidy((): TF.Scalar | void => {
         // batches are copied on the JS side: cheaper than tf.gather on wasm
         const rows = end - start;
-        const xb32 = new Float32Array(rows * d), yb32 = new Float32Array(rows * classes);
         for (let r = 0; r < rows; r++) {
           const i = order[start + r];
-          xb32.set(x32.subarray(i * d, (i + 1) * d), r * d);
-          yb32.set(targets.subarray(i * classes, (i + 1) * classes), r * classes);
+          for (let j = 0, src = i * d, dst = r * d; j < d; j++) xBuf[dst + j] = xd[src + j];
+          yBuf.set(targets.subarray(i * classes, (i + 1) * classes), r * classes);
         }
-        const xb = tf.tensor2d(xb32, [rows, d]);
-        const yb = tf.tensor2d(yb32, [rows, classes]);
-        const { value, grads } = manual
-          ? manualGrads(xb, yb)
-          : tf.variableGrads(() => lossOf(xb, yb), all);
+        const xb = tf.tensor2d(xBuf.subarray(0, rows * d), [rows, d]);
+        const yb = tf.tensor2d(yBuf.subarray(0, rows * classes), [rows, classes]);
+        let value: TF.Scalar | null, steps: Record<string, TF.Tensor>;
+        if (manual) {
+          ({ value, steps } = manualGrads(xb, yb, lr, step % lossEvery === 0));
+        } else {
+          const r = tf.variableGrads(() => lossOf(xb, yb), all);
+          value = r.value;
+          steps = Object.fromEntries(Object.entries(r.grads).map(([k, g]) => [k, tf.mul(g, lr)]));
+        }
         for (const v of all) {
-          const g = grads[v.name];
           const shrink = weightSet.has(v) && decay > 0 ? tf.mul(v, 1 - 2 * lr * decay) : v;
-          v.assign(tf.sub(shrink, tf.mul(g, lr)));
+          v.assign(tf.sub(shrink, steps[v.name]));
         }
-        return tf.keep(value);
+        if (value && step % lossEvery === 0) return tf.keep(value);
       });
-      if (step % lossEvery === 0) {
+      if (lossT) {
         const loss = lossT.dataSync()[0];
         cols.step.push(step);
         cols.epoch.push(e);
         cols.loss.push(loss);
         cols.time.push(performance.now() - t0);
+        lossT.dispose();
         if (!Number.isFinite(loss)) {
-          lossT.dispose();
           status = "non-finite";
           message = `${fn}: loss ${loss} at step ${step}; stopped`;
           break outer;
         }
       }
-      lossT.dispose();
       step++;
     }
   }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { formatShape, NDArray, transpose } from "../ndarray.ts";
+import { formatShape, matmul, NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
 import { type LinearCache, linearRowsBackward, linearRowsForward } from "../ops/linear.ts";
 import {
@@ -180,12 +180,6 @@ export function cloneMlp(model: Mlp): Mlp {
 export interface MlpForwardOptions {
   /** Class indices (length N) or targets [N, C]. Required. */
   target: ClassLabels | NDArray;
-  /**
-   * Compute the first layer with a product that skips the zero entries of x (four rows of W₀ per
-   * pass). Same result up to rounding for finite weights, about 5x faster on MNIST, where 81%
-   * of the pixels are 0. Default false (the plain `linearRowsForward` of lib/ops).
-   */
-  sparseInput?: boolean;
 }
 
 /** What {@linkcode mlpForward} keeps for {@linkcode mlpBackward}. */
@@ -259,49 +253,10 @@ function activationBackward(model: Mlp, dout: NDArray, cache: ActivationCache): 
 
 /** The output scores [N, C] of the network for x [N, D_0] (no loss). */
 export function mlpPredict(x: NDArray, model: Mlp): NDArray {
-  return hiddenPass(x, model, false).scores;
+  return hiddenPass(x, model).scores;
 }
 
-/**
- * a·b for a [N, D] mostly zeros (MNIST pixels: 81% are 0) and b [D, M]: the non-zero entries of
- * each row of a are gathered first, then four rows of b are combined per pass over the output
- * row. For finite b this equals `matmul(a, b)` up to rounding (the four products of a pass are
- * added together before they reach the sum, so the order of additions differs); on the MNIST
- * benchmark it is about 5x faster than the dense product. An Inf or NaN in b meeting a zero of
- * a is skipped here, where the dense product would give NaN.
- */
-function sparseRowsProduct(a: NDArray, b: NDArray): NDArray {
-  const [m, k] = a.shape, n = b.shape[1];
-  const out = new Float64Array(m * n);
-  const ad = a.data, bd = b.data;
-  const offsets = new Int32Array(k), values = new Float64Array(k);
-  for (let i = 0; i < m; i++) {
-    let nz = 0;
-    for (let p = 0; p < k; p++) {
-      const v = ad[i * k + p];
-      if (v !== 0) {
-        offsets[nz] = p * n;
-        values[nz++] = v;
-      }
-    }
-    const ro = i * n;
-    let q = 0;
-    for (; q + 3 < nz; q += 4) {
-      const a0 = values[q], a1 = values[q + 1], a2 = values[q + 2], a3 = values[q + 3];
-      const o0 = offsets[q], o1 = offsets[q + 1], o2 = offsets[q + 2], o3 = offsets[q + 3];
-      for (let j = 0; j < n; j++) {
-        out[ro + j] += a0 * bd[o0 + j] + a1 * bd[o1 + j] + a2 * bd[o2 + j] + a3 * bd[o3 + j];
-      }
-    }
-    for (; q < nz; q++) {
-      const a0 = values[q], o0 = offsets[q];
-      for (let j = 0; j < n; j++) out[ro + j] += a0 * bd[o0 + j];
-    }
-  }
-  return new NDArray(out, [m, n]);
-}
-
-function hiddenPass(x: NDArray, model: Mlp, sparseInput: boolean) {
+function hiddenPass(x: NDArray, model: Mlp) {
   const fn = "mlpForward";
   if (!(x instanceof NDArray) || x.ndim !== 2 || x.shape[1] !== model.sizes[0]) {
     throw new RangeError(
@@ -314,9 +269,7 @@ function hiddenPass(x: NDArray, model: Mlp, sparseInput: boolean) {
   const linear: LinearCache[] = [], bn: BatchNormCache[] = [], act: ActivationCache[] = [];
   let a = x;
   for (let l = 0; l < layers; l++) {
-    const lin = l === 0 && sparseInput
-      ? sparseLinear(a, model.w[0], model.b[0])
-      : linearRowsForward(a, { w: model.w[l], b: model.b[l] });
+    const lin = linearRowsForward(a, { w: model.w[l], b: model.b[l] });
     linear.push(lin.cache);
     if (l === layers - 1) return { scores: lin.out, linear, bn, act };
     let z = lin.out;
@@ -334,24 +287,6 @@ function hiddenPass(x: NDArray, model: Mlp, sparseInput: boolean) {
     a = h.out;
   }
   throw new RangeError(`${fn}: the model has no layers`);
-}
-
-/**
- * The first layer z = xW₀ + b₀ with the sparse product; its cache is the one
- * `linearRowsForward` makes, so `linearRowsBackward` applies unchanged.
- */
-function sparseLinear(x: NDArray, w: NDArray, b: NDArray): { out: NDArray; cache: LinearCache } {
-  if (w.shape[0] !== x.shape[1]) {
-    throw new RangeError(
-      `mlpForward: w0 ${formatShape(w.shape)} needs x with ${w.shape[0]} columns, got x ${
-        formatShape(x.shape)
-      }`,
-    );
-  }
-  const out = sparseRowsProduct(x, w);
-  const [n, m] = out.shape;
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out.data[i * m + j] += b.data[j];
-  return { out, cache: { convention: "xW+b", x, w, bShape: b.shape } };
 }
 
 function oneHot(target: ClassLabels, rows: number, classes: number): NDArray {
@@ -387,7 +322,7 @@ export function mlpForward(
   if (target === undefined) {
     throw new TypeError("mlpForward: options.target (class indices or [N, C] targets) is required");
   }
-  const { scores, linear, bn, act } = hiddenPass(x, model, options.sparseInput ?? false);
+  const { scores, linear, bn, act } = hiddenPass(x, model);
   const [rows, classes] = scores.shape;
   let out: NDArray;
   let loss: MlpCache["loss"];
@@ -464,9 +399,8 @@ export function mlpBackward(
   let dx = ds;
   for (let l = layers - 1; l >= 0; l--) {
     if (l === 0 && options.inputGradient === false) {
-      // the same dW = aᵀ dz, db = Σ_rows dz as linearRowsBackward, without its dx = dz Wᵀ;
-      // aᵀ has the zeros of the input, so the sparse product applies
-      dw[0] = sparseRowsProduct(transpose(cache.linear[0].x), dz);
+      // the same dW = aᵀ dz, db = Σ_rows dz as linearRowsBackward, without its dx = dz Wᵀ
+      dw[0] = matmul(cache.linear[0].x, dz, { transposeA: true });
       db[0] = dz.sum(0);
       dx = new NDArray(new Float64Array(0), [0]);
       break;

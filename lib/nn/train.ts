@@ -194,7 +194,7 @@ export function trainMlp(model: Mlp, data: TrainData, options: TrainOptions = {}
         break outer;
       }
       const batch = gatherBatch(data, orders[e].subarray(start, Math.min(n, start + batchSize)));
-      const { out, cache } = mlpForward(batch.x, net, { target: batch.y, sparseInput: true });
+      const { out, cache } = mlpForward(batch.x, net, { target: batch.y });
       const g = mlpBackward(new NDArray(Float64Array.of(1), []), cache, { inputGradient: false });
       let sq = 0;
       for (const list of [g.dw, g.db, g.dgamma, g.dbeta]) {

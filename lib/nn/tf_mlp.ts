@@ -314,9 +314,10 @@ export async function trainMlpTf(
         }
         const xb = tf.tensor2d(xBuf.subarray(0, rows * d), [rows, d]);
         const yb = tf.tensor2d(yBuf.subarray(0, rows * classes), [rows, classes]);
+        const readLoss = step % lossEvery === 0;
         let value: TF.Scalar | null, steps: Record<string, TF.Tensor>;
         if (manual) {
-          ({ value, steps } = manualGrads(xb, yb, lr, step % lossEvery === 0));
+          ({ value, steps } = manualGrads(xb, yb, lr, readLoss));
         } else {
           const r = tf.variableGrads(() => lossOf(xb, yb), all);
           value = r.value;
@@ -326,7 +327,7 @@ export async function trainMlpTf(
           const shrink = weightSet.has(v) && decay > 0 ? tf.mul(v, 1 - 2 * lr * decay) : v;
           v.assign(tf.sub(shrink, steps[v.name]));
         }
-        if (value && step % lossEvery === 0) return tf.keep(value);
+        if (value && readLoss) return tf.keep(value);
       });
       if (lossT) {
         const loss = lossT.dataSync()[0];

@@ -1,0 +1,45 @@
+/**
+ * The one error type of the formula layer: a formula that does not parse, names that are not
+ * given, shapes that do not fit. Its message is one line a student can act on.
+ *
+ * @module
+ */
+
+/** A problem with a formula or a problem statement, with the column where it was found. */
+export class FormulaError extends Error {
+  /** 1-based column in the formula's source text, when known. */
+  column?: number;
+
+  /** A formula error; `column` is 1-based. */
+  constructor(message: string, column?: number) {
+    super(message);
+    this.name = "FormulaError";
+    if (column !== undefined) this.column = column;
+  }
+}
+
+/** Levenshtein distance of two short strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * ` (did you mean X?)` for the closest of `known` to `word`, when one is close enough (at most a
+ * third of the word's letters differ, or only case differs); otherwise the empty string.
+ */
+export function didYouMean(word: string, known: Iterable<string>): string {
+  let best = "", bestD = Infinity;
+  for (const k of known) {
+    const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
+}

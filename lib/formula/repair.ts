@@ -1,0 +1,533 @@
+/**
+ * The repair search: when a claim fails, single edits of the claimed formula are tried in a fixed
+ * order, each against the true values at the draws that failed (cheap: no finite differences per
+ * candidate), and the first that reproduces them is re-judged on fresh, independent draws by the
+ * full checker. Only a fix that passes that second check is returned.
+ *
+ * The edits, in order: negate a subterm; add or remove a transpose; scale one additive term by a
+ * constant fitted by least squares when it is simple (2, ½, −1, a size such as N, a given scalar
+ * such as a temperature); swap the operands of a product; replace an activation by its derivative
+ * or the reverse (σ ↔ σ ⊙ (1 − σ), relu ↔ heaviside, tanh ↔ 1 − tanh², softplus ↔ σ); drop a
+ * factor; drop an enclosing sum or mean; swap element-wise and matrix product; `2 * A` ↔ `A + A'`;
+ * swap the free indices.
+ *
+ * @module
+ */
+
+import type { NDArray } from "../ndarray.ts";
+import {
+  binary,
+  call,
+  children,
+  name,
+  neg,
+  type Node,
+  nodesWithPaths,
+  num,
+  type Path,
+  replaceAt,
+  sameTree,
+  transpose,
+  withChildren,
+} from "./ast.ts";
+import type { PreparedClaim } from "./claim.ts";
+import type { Compiled } from "./evaluate.ts";
+import { agrees, type Draw, draws, judge, type Truth, truths } from "./judge.ts";
+import { toPlain } from "./print_plain.ts";
+import type { Setting } from "./problem.ts";
+import type { Shape } from "./shape.ts";
+
+/** The kinds of edit, in the order they are tried. */
+export type EditKind =
+  | "negate"
+  | "transpose"
+  | "scale"
+  | "swap-operands"
+  | "activation"
+  | "drop-factor"
+  | "drop-sum"
+  | "product-kind"
+  | "symmetric"
+  | "swap-indices";
+
+/** A verified repair. */
+export interface Fix {
+  /** The edit made. */
+  edit: EditKind;
+  /** The repaired formula. */
+  node: Node;
+  /** The repaired formula in plain syntax. */
+  formula: string;
+  /** One sentence naming the subterm and the change. */
+  explanation: string;
+}
+
+/** Offset of the fresh draws a candidate fix is re-judged on. */
+export const FRESH_DRAWS = 1_000_003;
+/** At most this many candidates are tried. */
+export const MAX_CANDIDATES = 4000;
+
+interface Candidate {
+  edit: EditKind;
+  node: Node;
+  explanation: string;
+}
+
+const q = (n: Node) => `\`${toPlain(n)}\``;
+
+/** Subterms that are values (not the indices inside x[i] or delta(i, j)), with paths. */
+function valueNodes(root: Node): { node: Node; path: Path }[] {
+  const skip = new Set<Node>();
+  for (const { node } of nodesWithPaths(root)) {
+    if (node.type === "index") node.indices.forEach((ix) => skip.add(ix));
+    if (node.type === "call" && node.fn === "delta") node.args.forEach((a) => skip.add(a));
+  }
+  return nodesWithPaths(root).filter(({ node }) => !skip.has(node));
+}
+
+function isScalarShape(s: Shape | undefined): boolean {
+  return s !== undefined && s[0] === 1 && s[1] === 1;
+}
+
+function* negations(root: Node): Generator<Candidate> {
+  const nodes = valueNodes(root);
+  for (const { node, path } of nodes) {
+    if (node.type !== "binary" || node.op !== "-") continue;
+    const swapped = binary("-", node.right, node.left);
+    yield {
+      edit: "negate",
+      node: replaceAt(root, path, swapped),
+      explanation: `${q(node)} is the wrong way round: ${q(swapped)}`,
+    };
+  }
+  for (const { node, path } of nodes) {
+    if (node.type === "num" || (node.type === "binary" && node.op === "-")) continue;
+    if (node.type === "neg") {
+      yield {
+        edit: "negate",
+        node: replaceAt(root, path, node.arg),
+        explanation: `the minus sign in ${q(node)} should not be there: ${q(node.arg)}`,
+      };
+    } else {
+      yield {
+        edit: "negate",
+        node: replaceAt(root, path, neg(node)),
+        explanation: path.length === 0
+          ? `the whole formula has the wrong sign`
+          : `the sign of ${q(node)} is wrong: it should be ${q(neg(node))}`,
+      };
+    }
+  }
+}
+
+function* transposes(root: Node, shapes: ReadonlyMap<Node, Shape>): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type === "num" || isScalarShape(shapes.get(node))) continue;
+    if (node.type === "transpose") {
+      yield {
+        edit: "transpose",
+        node: replaceAt(root, path, node.arg),
+        explanation: `${q(node)} should not be transposed: ${q(node.arg)}`,
+      };
+    } else {
+      yield {
+        edit: "transpose",
+        node: replaceAt(root, path, transpose(node)),
+        explanation: path.length === 0
+          ? `the whole formula should be transposed`
+          : `${q(node)} should be transposed: ${q(transpose(node))}`,
+      };
+    }
+  }
+}
+
+/** A simple constant a fitted factor may be, with how to write it and how to say it. */
+interface Simple {
+  value: (draw: Draw) => number;
+  times: (t: Node) => Node;
+  words: string;
+}
+
+/** `t` with its leading numeric coefficient multiplied by `c` (`2 * A` by ½ is `A`), if it has one. */
+function foldCoefficient(t: Node, c: number): Node | undefined {
+  if (t.type === "num") return num(t.value * c);
+  if (t.type !== "binary" || (t.op !== "*" && t.op !== "/")) return undefined;
+  if (t.op === "*" && t.left.type === "num") {
+    const k = t.left.value * c;
+    return Math.abs(k - 1) < 1e-12 ? t.right : binary("*", num(k), t.right);
+  }
+  const left = foldCoefficient(t.left, c);
+  return left ? binary(t.op, left, t.right) : undefined;
+}
+
+function numericScale(c: number): (t: Node) => Node {
+  return (t) => {
+    const folded = foldCoefficient(t, c);
+    if (
+      folded && (folded.type !== "binary" || folded.left.type !== "num" ||
+        Number.isInteger(folded.left.value))
+    ) return folded;
+    if (c === -1) return neg(t);
+    const inv = 1 / c;
+    return Number.isInteger(inv) ? binary("/", t, num(inv)) : binary("*", num(c), t);
+  };
+}
+
+function simpleConstants(setting: Setting): Simple[] {
+  const out: Simple[] = [];
+  for (const v of setting.variables.values()) {
+    if (v.shape[0] !== 1 || v.shape[1] !== 1) continue;
+    out.push(
+      {
+        value: (d) => d.given.get(v.name)!.data[0],
+        times: (t) => binary("*", name(v.name), t),
+        words: `multiplied by ${v.name}`,
+      },
+      {
+        value: (d) => 1 / d.given.get(v.name)!.data[0],
+        times: (t) => binary("/", t, name(v.name)),
+        words: `divided by ${v.name}`,
+      },
+    );
+  }
+  const numbers: [number, string][] = [
+    [-1, "multiplied by −1"],
+    [2, "doubled"],
+    [0.5, "halved"],
+    [-2, "multiplied by −2"],
+    [-0.5, "multiplied by −½"],
+    [3, "multiplied by 3"],
+    [1 / 3, "divided by 3"],
+    [4, "multiplied by 4"],
+    [0.25, "divided by 4"],
+  ];
+  for (const [c, words] of numbers) out.push({ value: () => c, times: numericScale(c), words });
+  const sizes = new Map<number, string>();
+  for (const v of setting.variables.values()) {
+    const [r, c] = v.shape;
+    if (r > 1 && !sizes.has(r)) sizes.set(r, `the number of rows of ${v.name}`);
+    if (c > 1 && !sizes.has(c)) sizes.set(c, `the number of columns of ${v.name}`);
+  }
+  for (const [n, what] of sizes) {
+    if (n <= 4) continue;
+    out.push(
+      { value: () => n, times: numericScale(n), words: `multiplied by ${n} (${what})` },
+      { value: () => 1 / n, times: numericScale(1 / n), words: `divided by ${n} (${what})` },
+    );
+  }
+  return out;
+}
+
+/** Least-squares factor c with truth ≈ base + c · dir, at one draw. */
+function fitFactor(base: NDArray, dir: NDArray, truth: Truth): number {
+  let num = 0, den = 0;
+  if ("projections" in truth) {
+    for (const p of truth.projections) {
+      const v = p.v.reshape(base.shape);
+      const d = dir.dot(v);
+      num += (p.value - base.dot(v)) * d;
+      den += d * d;
+    }
+  } else {
+    if (truth.full.size !== base.size) return NaN;
+    for (let i = 0; i < base.size; i++) {
+      const d = dir.data[i];
+      num += (truth.full.data[i] - base.data[i]) * d;
+      den += d * d;
+    }
+  }
+  return den > 0 ? num / den : NaN;
+}
+
+function* scalings(
+  root: Node,
+  ctx: SearchContext,
+): Generator<Candidate> {
+  const terms: { node: Node; path: Path }[] = [{ node: root, path: [] }];
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type === "binary" && (node.op === "+" || node.op === "-")) {
+      terms.push({ node: node.left, path: [...path, 0] }, { node: node.right, path: [...path, 1] });
+    }
+  }
+  const constants = simpleConstants(ctx.setting);
+  for (const { node, path } of terms) {
+    const zeroed = ctx.evaluate(replaceAt(root, path, num(0)));
+    const withTerm = ctx.evaluate(root);
+    if (!zeroed || !withTerm) continue;
+    // Broadcast a scalar 0 (the whole formula zeroed) to the formula's shape.
+    const without = zeroed.map((z, k) => withTerm[k].mul(0).add(z));
+    const factors = ctx.draws.map((_, k) =>
+      fitFactor(without[k], withTerm[k].sub(without[k]), ctx.truths[k])
+    );
+    if (!factors.every(Number.isFinite)) continue;
+    for (const s of constants) {
+      const fits = ctx.draws.every((d, k) =>
+        Math.abs(factors[k] - s.value(d)) <= 1e-4 * Math.abs(s.value(d))
+      );
+      if (!fits) continue;
+      const scaled = s.times(node);
+      yield {
+        edit: "scale",
+        node: replaceAt(root, path, scaled),
+        explanation: path.length === 0
+          ? `the whole formula should be ${s.words}`
+          : `the term ${q(node)} should be ${s.words}: ${q(scaled)}`,
+      };
+    }
+  }
+}
+
+function* swaps(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "binary" || node.op !== "*") continue;
+    const swapped = binary("*", node.right, node.left);
+    yield {
+      edit: "swap-operands",
+      node: replaceAt(root, path, swapped),
+      explanation: `the factors of ${q(node)} are in the wrong order: ${q(swapped)}`,
+    };
+  }
+}
+
+/** σ(a) ⊙ (1 − σ(a)) → a; 1 − tanh(a)² → a; otherwise undefined. */
+function derivativeOf(node: Node): { fn: "sigmoid" | "tanh"; arg: Node } | undefined {
+  if (node.type !== "binary") return undefined;
+  if (node.op === ".*" && node.left.type === "call" && node.left.fn === "sigmoid") {
+    const s = node.left;
+    if (sameTree(node.right, binary("-", num(1), s))) return { fn: "sigmoid", arg: s.args[0] };
+  }
+  if (
+    node.op === "-" && sameTree(node.left, num(1)) && node.right.type === "binary" &&
+    node.right.op === "^"
+  ) {
+    const t = node.right.left;
+    if (t.type === "call" && t.fn === "tanh" && sameTree(node.right.right, num(2))) {
+      return { fn: "tanh", arg: t.args[0] };
+    }
+  }
+  return undefined;
+}
+
+function* activations(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    const swap = (to: Node, words: string) => ({
+      edit: "activation" as const,
+      node: replaceAt(root, path, to),
+      explanation: `the factor ${q(node)} should be ${words} ${q(to)}`,
+    });
+    const known = derivativeOf(node);
+    if (known) yield swap(call(known.fn, known.arg), "the activation itself, not its derivative:");
+    if (node.type !== "call") continue;
+    const a = node.args[0];
+    switch (node.fn) {
+      case "sigmoid":
+        yield swap(binary(".*", node, binary("-", num(1), node)), "its derivative");
+        yield swap(call("softplus", a), "the function whose derivative it is,");
+        break;
+      case "tanh":
+        yield swap(binary("-", num(1), binary("^", node, num(2))), "its derivative");
+        break;
+      case "relu":
+        yield swap(call("heaviside", a), "its derivative");
+        break;
+      case "heaviside":
+        yield swap(call("relu", a), "the activation itself, not its derivative:");
+        break;
+      case "softplus":
+        yield swap(call("sigmoid", a), "its derivative");
+        break;
+    }
+  }
+}
+
+function* drops(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "binary" || !(node.op === "*" || node.op === ".*" || node.op === "/")) {
+      continue;
+    }
+    const keep = node.op === "/" ? [node.left] : [node.left, node.right];
+    for (const k of keep) {
+      const dropped = k === node.left ? node.right : node.left;
+      yield {
+        edit: "drop-factor",
+        node: replaceAt(root, path, k),
+        explanation: `the factor ${q(dropped)} does not belong in ${q(node)}: ${q(k)}`,
+      };
+    }
+  }
+}
+
+function* dropSums(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "call" || (node.fn !== "sum" && node.fn !== "mean")) continue;
+    yield {
+      edit: "drop-sum",
+      node: replaceAt(root, path, node.args[0]),
+      explanation: `the ${node.fn} around ${q(node.args[0])} should not be there`,
+    };
+  }
+}
+
+function* productKinds(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "binary" || (node.op !== "*" && node.op !== ".*")) continue;
+    const other = binary(node.op === "*" ? ".*" : "*", node.left, node.right);
+    yield {
+      edit: "product-kind",
+      node: replaceAt(root, path, other),
+      explanation: node.op === "*"
+        ? `${q(node)} should be an element-wise product: ${q(other)}`
+        : `${q(node)} should be a matrix product: ${q(other)}`,
+    };
+  }
+}
+
+function* symmetric(root: Node): Generator<Candidate> {
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "binary") continue;
+    if (node.op === "*" && (sameTree(node.left, num(2)) || sameTree(node.right, num(2)))) {
+      const a = sameTree(node.left, num(2)) ? node.right : node.left;
+      const sum = binary("+", a, transpose(a));
+      yield {
+        edit: "symmetric",
+        node: replaceAt(root, path, sum),
+        explanation: `${q(node)} holds only for a symmetric ${q(a)}: it should be ${q(sum)}`,
+      };
+    }
+    if (node.op === "+" && sameTree(node.right, transpose(node.left))) {
+      const twice = binary("*", num(2), node.left);
+      yield {
+        edit: "symmetric",
+        node: replaceAt(root, path, twice),
+        explanation: `${q(node)} should be ${q(twice)}`,
+      };
+    }
+  }
+}
+
+function* indexSwaps(root: Node, indices: readonly string[] | undefined): Generator<Candidate> {
+  if (!indices || indices.length !== 2) return;
+  const [i, j] = indices;
+  const rename = (n: Node): Node => {
+    if (n.type === "name" && (n.name === i || n.name === j)) return name(n.name === i ? j : i);
+    return withChildren(n, children(n).map(rename));
+  };
+  yield {
+    edit: "swap-indices",
+    node: rename(root),
+    explanation: `the indices ${i} and ${j} are swapped`,
+  };
+}
+
+/** Transposes pushed inward ((AB)ᵀ = BᵀAᵀ, (A + B)ᵀ = Aᵀ + Bᵀ, Aᵀᵀ = A) for a readable fix. */
+export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefined): Node {
+  const t = (n: Node): Node => {
+    switch (n.type) {
+      case "transpose":
+        return tidyTransposes(n.arg, shapes);
+      case "neg":
+        return neg(t(n.arg));
+      case "num":
+        return n;
+      case "binary":
+        if (n.op === "*") return binary("*", t(n.right), t(n.left));
+        if (n.op === "+" || n.op === "-" || n.op === ".*") {
+          return binary(n.op, t(n.left), t(n.right));
+        }
+        return transpose(n);
+      default:
+        return transpose(n);
+    }
+  };
+  switch (node.type) {
+    case "transpose":
+      return node.arg.type === "name" || node.arg.type === "index" ? node : t(node.arg);
+    case "num":
+    case "name":
+      return node;
+    default: {
+      return withChildren(node, children(node).map((k) => tidyTransposes(k, shapes)));
+    }
+  }
+}
+
+/** Signs and transposes tidied: `a + -b` → `a - b`, `--a` → `a`, transposes pushed inward. */
+export function tidy(node: Node): Node {
+  const signs = (n: Node): Node => {
+    const m = withChildren(n, children(n).map(signs));
+    if (m.type === "neg" && m.arg.type === "neg") return m.arg.arg;
+    if (m.type === "binary" && (m.op === "+" || m.op === "-") && m.right.type === "neg") {
+      return binary(m.op === "+" ? "-" : "+", m.left, m.right.arg);
+    }
+    return m;
+  };
+  return signs(tidyTransposes(node));
+}
+
+interface SearchContext {
+  setting: Setting;
+  draws: Draw[];
+  truths: Truth[];
+  evaluate(node: Node): NDArray[] | undefined;
+}
+
+/**
+ * Searches the single edit that repairs a failed claim; returns it only when the repaired formula
+ * passes the full check on fresh draws.
+ */
+export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefined {
+  const all = draws(setting);
+  const ctx: SearchContext = {
+    setting,
+    draws: all,
+    truths: truths(claim, setting, all),
+    evaluate(node) {
+      let run: Compiled;
+      try {
+        run = claim.read(node);
+        return all.map((d) => run(d.env));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const root = claim.formula.node;
+  const shapes = claim.formula.shapes;
+  const generators = [
+    negations(root),
+    transposes(root, shapes),
+    scalings(root, ctx),
+    swaps(root),
+    activations(root),
+    drops(root),
+    dropSums(root),
+    productKinds(root),
+    symmetric(root),
+    indexSwaps(root, claim.indices),
+  ];
+  let tried = 0;
+  for (const generator of generators) {
+    for (const candidate of generator) {
+      if (++tried > MAX_CANDIDATES) return undefined;
+      const values = ctx.evaluate(candidate.node);
+      if (!values || !values.every((v, k) => agrees(v, ctx.truths[k]))) continue;
+      for (const node of [tidy(candidate.node), candidate.node]) {
+        let run: Compiled;
+        try {
+          run = claim.read(node);
+        } catch {
+          continue;
+        }
+        if (judge(claim, setting, run, FRESH_DRAWS).ok) {
+          return {
+            edit: candidate.edit,
+            node,
+            formula: toPlain(node),
+            explanation: candidate.explanation,
+          };
+        }
+      }
+    }
+  }
+  return undefined;
+}

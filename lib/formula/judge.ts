@@ -128,6 +128,33 @@ export function compareValues(
   });
 }
 
+/** A direction with entries uniform on (−1, 1). */
+function direction(rng: Random, shape: readonly number[], size: number): NDArray {
+  const v = new Float64Array(size);
+  for (let i = 0; i < size; i++) v[i] = rng.uniformIn(-1, 1);
+  return new NDArray(v, shape);
+}
+
+/** `undefined` when the projections of `value` agree with directional derivatives of `f`. */
+function projectionFailure(
+  f: (x: NDArray) => number,
+  x0: NDArray,
+  value: NDArray,
+  seed: number,
+): string | undefined {
+  if (value.size !== x0.size) return `${value.size} entries against ${x0.size}`;
+  const rng = new Random(seed);
+  for (let p = 0; p < LARGE_PROJECTIONS; p++) {
+    const v = direction(rng, x0.shape, x0.size);
+    const num = directionalDerivative(f, x0, v);
+    const ana = value.reshape(x0.shape).dot(v);
+    if (!close(ana, num, DEFAULT_ATOL, DEFAULT_RTOL)) {
+      return `${formatNumber(ana)} against ${formatNumber(num)}`;
+    }
+  }
+  return undefined;
+}
+
 /** The message of an identity or value comparison, in the words of two sides. */
 function sidesMessage(d: Diagnosis, left: string, right: string): string {
   switch (d.kind) {
@@ -153,6 +180,14 @@ function sidesMessage(d: Diagnosis, left: string, right: string): string {
   }
 }
 
+/** The checker speaks of "the gradient of J"; a Jacobian or Hessian claim is named as such. */
+function matrixWords(d: Diagnosis, kind: "jacobian" | "hessian"): Diagnosis {
+  const [letter, word] = kind === "jacobian" ? ["J", "Jacobian"] : ["H", "Hessian"];
+  const message = d.message.replaceAll(`gradients of ${letter}`, `${word}s`)
+    .replaceAll(`gradient of ${letter}`, `${word}`);
+  return { ...d, message };
+}
+
 function drawNote(k: number, total: number): string {
   return total > 1 ? ` (draw ${k + 1} of ${total})` : "";
 }
@@ -170,37 +205,35 @@ export function judge(claim: PreparedClaim, setting: Setting, run: Compiled, off
     let ok: boolean, diagnosis: Diagnosis;
     if (claim.kind === "gradient") {
       const name = claim.wrt!, x0 = draw.given.get(name)!;
-      const large = isLarge(claim);
-      const report = checkGradient(
-        fOf(setting, draw, name, x0.shape),
-        (x) => run(moved(setting, draw, name, x)),
-        x0,
-        { name, seed, ...(large ? { mode: "sparse", samples: LARGE_SAMPLES } : {}) },
-      );
-      ({ ok, diagnosis } = report);
-      method = large
-        ? `${LARGE_SAMPLES} sampled entries and ${LARGE_PROJECTIONS} random projections of ${name} (${x0.size} entries), central differences, ${all.length} draws`
-        : `every entry of ${name} against central differences, ${all.length} draws`;
-      if (ok && large) {
-        const value = run(draw.env);
-        const rng = new Random(seed);
-        for (let p = 0; p < LARGE_PROJECTIONS && ok; p++) {
-          const v = new NDArray(
-            Float64Array.from({ length: x0.size }, () => rng.uniformIn(-1, 1)),
-            x0.shape,
-          );
-          const num = directionalDerivative(fOf(setting, draw, name, x0.shape), x0, v);
-          const ana = value.dot(v);
-          if (!close(ana, num, DEFAULT_ATOL, DEFAULT_RTOL)) {
-            ok = false;
-            diagnosis = {
+      const f = fOf(setting, draw, name, x0.shape);
+      const grad = (x: NDArray) => run(moved(setting, draw, name, x));
+      if (isLarge(claim)) {
+        // Projections first (2 evaluations each); sampled entries only to explain a failure.
+        method = `${LARGE_PROJECTIONS} random projections uᵀ∇f of ${name} (${x0.size} entries, ` +
+          `fast mode), central differences, ${all.length} draws; ${LARGE_SAMPLES} sampled entries ` +
+          `to explain a failure`;
+        const value = grad(x0.clone());
+        const failed = projectionFailure(f, x0, value, seed);
+        ok = failed === undefined;
+        diagnosis = { kind: "match", message: `${LARGE_PROJECTIONS} random projections agree.` };
+        if (failed) {
+          const report = checkGradient(f, grad, x0, {
+            name,
+            seed,
+            mode: "sparse",
+            samples: LARGE_SAMPLES,
+          });
+          diagnosis = report.ok
+            ? {
               kind: "partial",
-              message:
-                `The sampled entries of ∂f/∂${name} match, but a random projection does not ` +
-                `(${formatNumber(ana)} against ${formatNumber(num)}): a few entries are wrong.`,
-            };
-          }
+              message: `The ${LARGE_SAMPLES} sampled entries of ∂f/∂${name} match, but a random ` +
+                `projection does not (${failed}): a few entries are wrong.`,
+            }
+            : report.diagnosis;
         }
+      } else {
+        ({ ok, diagnosis } = checkGradient(f, grad, x0, { name, seed }));
+        method = `every entry of ${name} against central differences, ${all.length} draws`;
       }
     } else if (claim.kind === "jacobian") {
       const name = claim.wrt!, z0 = draw.given.get(name)!;
@@ -280,10 +313,7 @@ export function truths(claim: PreparedClaim, setting: Setting, all: Draw[]): Tru
         const rng = new Random(drawSeed(setting.seed, k, 1));
         return {
           projections: Array.from({ length: LARGE_PROJECTIONS * 2 }, () => {
-            const v = new NDArray(
-              Float64Array.from({ length: x0.size }, () => rng.uniformIn(-1, 1)),
-              x0.shape,
-            );
+            const v = direction(rng, x0.shape, x0.size);
             return { v, value: directionalDerivative(f, x0, v) };
           }),
         };

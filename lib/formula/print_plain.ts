@@ -28,7 +28,11 @@ function formatNum(v: number): string {
 export function toPlain(node: Node): string {
   const wrap = (child: Node, min: number) => {
     const s = toPlain(child);
-    return precedence(child) < min ? `(${s})` : s;
+    // A matrix product next to an element-wise one is bracketed: `(A * B) .* C`, never `A * B .* C`.
+    const mixed = node.type === "binary" && child.type === "binary" &&
+      (node.op === "*" || node.op === ".*") && (child.op === "*" || child.op === ".*") &&
+      node.op !== child.op;
+    return precedence(child) < min || mixed ? `(${s})` : s;
   };
   switch (node.type) {
     case "num":

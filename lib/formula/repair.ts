@@ -308,8 +308,32 @@ function derivativeOf(node: Node): { fn: "sigmoid" | "tanh"; arg: Node } | undef
   return undefined;
 }
 
-function* activations(root: Node): Generator<Candidate> {
+/** The activation a `let` name stands for (`h` for `h = sigmoid(a)`), if any. */
+function letActivation(setting: Setting, n: string): (Node & { type: "call" }) | undefined {
+  const bound = setting.lets.find((l) => l.name === n)?.formula.node;
+  return bound?.type === "call" && ["sigmoid", "tanh", "relu", "softplus"].includes(bound.fn)
+    ? bound as Node & { type: "call" }
+    : undefined;
+}
+
+function* activations(root: Node, setting: Setting): Generator<Candidate> {
   for (const { node, path } of valueNodes(root)) {
+    if (node.type === "name") {
+      // h = σ(a) given as a let: its derivative is written with h itself, h ⊙ (1 − h).
+      const act = letActivation(setting, node.name);
+      if (!act) continue;
+      const to = act.fn === "sigmoid"
+        ? binary(".*", node, binary("-", num(1), node))
+        : act.fn === "tanh"
+        ? binary("-", num(1), binary("^", node, num(2)))
+        : call(act.fn === "relu" ? "heaviside" : "sigmoid", act.args[0]);
+      yield {
+        edit: "activation",
+        node: replaceAt(root, path, to),
+        explanation: `the factor ${q(node)} (= ${toPlain(act)}) should be its derivative ${q(to)}`,
+      };
+      continue;
+    }
     const swap = (to: Node, words: string) => ({
       edit: "activation" as const,
       node: replaceAt(root, path, to),
@@ -498,7 +522,7 @@ export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefin
     transposes(root, shapes),
     scalings(root, ctx),
     swaps(root),
-    activations(root),
+    activations(root, setting),
     drops(root),
     dropSums(root),
     productKinds(root),

@@ -9,8 +9,8 @@
 import type { DiagnosisKind } from "../grad/diagnosis.ts";
 import { type ClaimKind, prepareClaim } from "./claim.ts";
 import { FormulaError } from "./errors.ts";
-import { judge } from "./judge.ts";
-import { readSetting } from "./problem.ts";
+import { draws, judge } from "./judge.ts";
+import { ProblemError, readSetting, type Setting } from "./problem.ts";
 import { type Fix, searchFix } from "./repair.ts";
 import { toPlain } from "./print_plain.ts";
 import type { Node } from "./ast.ts";
@@ -61,6 +61,65 @@ function withFix(result: ClaimResult, fix: Fix | undefined): ClaimResult {
   return result;
 }
 
+function checkOne(
+  id: string,
+  raw: unknown,
+  setting: Setting,
+  options: CheckClaimsOptions,
+): ClaimResult {
+  const claim = prepareClaim(raw, setting);
+  if (claim.unreadable) {
+    const result: ClaimResult = {
+      id,
+      ok: false,
+      kind: "invalid",
+      message: `${id}: ${claim.unreadable.message}`,
+      parsed: toPlain(claim.formula.node),
+      shape: null,
+      claimKind: claim.kind,
+      tree: claim.formula.node,
+    };
+    return options.fix === false ? result : withFix(result, searchFix(claim, setting));
+  }
+  const verdict = judge(claim, setting, claim.read(claim.formula.node));
+  const d = verdict.diagnosis;
+  const result: ClaimResult = {
+    id,
+    ok: verdict.ok,
+    kind: d.kind,
+    message: d.message,
+    parsed: toPlain(claim.formula.node),
+    shape: [...(claim.indices ? claim.target : claim.formula.shape)],
+    claimKind: claim.kind,
+    method: verdict.method,
+    tree: claim.formula.node,
+    shapes: claim.formula.shapes,
+  };
+  if (d.factor !== undefined) result.factor = d.factor;
+  if (d.wrongEntries !== undefined) result.wrongEntries = d.wrongEntries;
+  if (d.totalEntries !== undefined) result.totalEntries = d.totalEntries;
+  if (verdict.ok || claim.kind === "value" || options.fix === false) return result;
+  return withFix(result, searchFix(claim, setting));
+}
+
+/** Every `let` and `f` must be finite at every draw, or no verdict means anything. */
+function assertFinite(setting: Setting): void {
+  for (const [k, draw] of draws(setting).entries()) {
+    const bad = setting.lets.find(({ name }) => !draw.env.get(name)!.isFinite());
+    const where = bad
+      ? `let ${bad.name}`
+      : setting.f && !setting.f.run(draw.env).isFinite()
+      ? "f"
+      : "";
+    if (!where) continue;
+    const source = bad ? bad.formula.source : setting.f!.source;
+    throw new ProblemError(
+      `${where}: ${source} is not finite (NaN or ±Infinity) at draw ${k + 1}: a log or square ` +
+        `root of a negative entry, or a division by zero? Declare such variables pos or prob`,
+    );
+  }
+}
+
 /** Options of {@linkcode checkClaims}. */
 export interface CheckClaimsOptions {
   /** Search a repairing edit for each failed claim. Default true. */
@@ -94,15 +153,17 @@ function sourceOf(raw: unknown): string {
  */
 export function checkClaims(problem: unknown, options: CheckClaimsOptions = {}): ClaimsReport {
   const { setting, claims, title } = readSetting(problem);
+  assertFinite(setting);
   const results = claims.map((raw, k): ClaimResult => {
     const id = raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string"
       ? (raw as { id: string }).id
       : `claims[${k}]`;
-    let claim;
     try {
-      claim = prepareClaim(raw, setting);
+      return checkOne(id, raw, setting, options);
     } catch (e) {
-      if (!(e instanceof FormulaError)) throw e;
+      if (!(e instanceof FormulaError || e instanceof RangeError || e instanceof TypeError)) {
+        throw e;
+      }
       return {
         id,
         ok: false,
@@ -112,38 +173,6 @@ export function checkClaims(problem: unknown, options: CheckClaimsOptions = {}):
         shape: null,
       };
     }
-    if (claim.unreadable) {
-      const result: ClaimResult = {
-        id,
-        ok: false,
-        kind: "invalid",
-        message: `${id}: ${claim.unreadable.message}`,
-        parsed: toPlain(claim.formula.node),
-        shape: null,
-        claimKind: claim.kind,
-        tree: claim.formula.node,
-      };
-      return options.fix === false ? result : withFix(result, searchFix(claim, setting));
-    }
-    const verdict = judge(claim, setting, claim.read(claim.formula.node));
-    const d = verdict.diagnosis;
-    const result: ClaimResult = {
-      id,
-      ok: verdict.ok,
-      kind: d.kind,
-      message: d.message,
-      parsed: toPlain(claim.formula.node),
-      shape: [...(claim.indices ? claim.target : claim.formula.shape)],
-      claimKind: claim.kind,
-      method: verdict.method,
-      tree: claim.formula.node,
-      shapes: claim.formula.shapes,
-    };
-    if (d.factor !== undefined) result.factor = d.factor;
-    if (d.wrongEntries !== undefined) result.wrongEntries = d.wrongEntries;
-    if (d.totalEntries !== undefined) result.totalEntries = d.totalEntries;
-    if (verdict.ok || claim.kind === "value" || options.fix === false) return result;
-    return withFix(result, searchFix(claim, setting));
   });
   return new ClaimsReport(results, title);
 }

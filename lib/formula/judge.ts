@@ -102,6 +102,7 @@ export function compareValues(
     };
   }
   const n = truth.size;
+  if (n === 1) return compareScalars(truth.data[0], claimed.data[0], atol, rtol);
   const status = new Uint8Array(n);
   let scale = 0;
   for (let i = 0; i < n; i++) {
@@ -155,6 +156,25 @@ function projectionFailure(
   return undefined;
 }
 
+/** One number against another: equal, of opposite sign, or different (a ratio of two numbers
+ * at one draw says nothing about a constant factor). */
+function compareScalars(truth: number, claimed: number, atol: number, rtol: number): Diagnosis {
+  const a = atol * Math.max(1, Math.abs(truth), Math.abs(claimed));
+  if (!Number.isFinite(truth) || !Number.isFinite(claimed)) {
+    return { kind: "non-finite", message: "a side is not finite" };
+  }
+  if (close(claimed, truth, a, rtol)) return { kind: "match", message: "equal" };
+  if (truth !== 0 && close(claimed, -truth, a, rtol)) {
+    return { kind: "sign-flipped", message: "opposite signs" };
+  }
+  return {
+    kind: "mismatch",
+    message: `${formatNumber(claimed, 6)} against ${formatNumber(truth, 6)}`,
+    wrongEntries: 1,
+    totalEntries: 1,
+  };
+}
+
 /** The message of an identity or value comparison, in the words of two sides. */
 function sidesMessage(d: Diagnosis, left: string, right: string): string {
   switch (d.kind) {
@@ -176,7 +196,9 @@ function sidesMessage(d: Diagnosis, left: string, right: string): string {
       return `A side is not finite (NaN or ±Infinity) at this draw: look for the log of a non-positive ` +
         `number or a division by zero, or declare the variable pos or prob.`;
     default:
-      return `The ${right} differs from the ${left} with no simple pattern.`;
+      return d.totalEntries === 1
+        ? `The ${right} differs from the ${left}: ${d.message}.`
+        : `The ${right} differs from the ${left} with no simple pattern.`;
   }
 }
 
@@ -276,6 +298,9 @@ export function judge(claim: PreparedClaim, setting: Setting, run: Compiled, off
       method = identity
         ? `both sides evaluated, ${all.length} draws`
         : `evaluated, tolerance ${formatNumber(claim.tolerance!)}`;
+    }
+    if (claim.kind === "jacobian" || claim.kind === "hessian") {
+      diagnosis = matrixWords(diagnosis, claim.kind);
     }
     if (!ok) {
       return {

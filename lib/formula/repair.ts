@@ -148,13 +148,24 @@ interface Simple {
   words: string;
 }
 
+/** A coefficient as people write it: `3`, `2 / 5`, or the number itself. */
+function coefficient(k: number): Node {
+  for (let q = 1; q <= 64; q++) {
+    const p = Math.round(k * q);
+    if (Math.abs(k * q - p) <= 1e-9 * Math.max(1, Math.abs(k * q))) {
+      return q === 1 ? num(p) : binary("/", num(p), num(q));
+    }
+  }
+  return num(k);
+}
+
 /** `t` with its leading numeric coefficient multiplied by `c` (`2 * A` by ½ is `A`), if it has one. */
 function foldCoefficient(t: Node, c: number): Node | undefined {
-  if (t.type === "num") return num(t.value * c);
+  if (t.type === "num") return coefficient(t.value * c);
   if (t.type !== "binary" || (t.op !== "*" && t.op !== "/")) return undefined;
   if (t.op === "*" && t.left.type === "num") {
     const k = t.left.value * c;
-    return Math.abs(k - 1) < 1e-12 ? t.right : binary("*", num(k), t.right);
+    return Math.abs(k - 1) < 1e-12 ? t.right : binary("*", coefficient(k), t.right);
   }
   const left = foldCoefficient(t.left, c);
   return left ? binary(t.op, left, t.right) : undefined;
@@ -163,13 +174,10 @@ function foldCoefficient(t: Node, c: number): Node | undefined {
 function numericScale(c: number): (t: Node) => Node {
   return (t) => {
     const folded = foldCoefficient(t, c);
-    if (
-      folded && (folded.type !== "binary" || folded.left.type !== "num" ||
-        Number.isInteger(folded.left.value))
-    ) return folded;
+    if (folded) return folded;
     if (c === -1) return neg(t);
     const inv = 1 / c;
-    return Number.isInteger(inv) ? binary("/", t, num(inv)) : binary("*", num(c), t);
+    return Number.isInteger(inv) ? binary("/", t, num(inv)) : binary("*", coefficient(c), t);
   };
 }
 
@@ -187,6 +195,16 @@ function simpleConstants(setting: Setting): Simple[] {
         value: (d) => 1 / d.given.get(v.name)!.data[0],
         times: (t) => binary("/", t, name(v.name)),
         words: `divided by ${v.name}`,
+      },
+      {
+        value: (d) => d.given.get(v.name)!.data[0] ** 2,
+        times: (t) => binary("*", binary("^", name(v.name), num(2)), t),
+        words: `multiplied by ${v.name}^2`,
+      },
+      {
+        value: (d) => d.given.get(v.name)!.data[0] ** -2,
+        times: (t) => binary("/", t, binary("^", name(v.name), num(2))),
+        words: `divided by ${v.name}^2`,
       },
     );
   }

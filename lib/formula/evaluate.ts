@@ -178,8 +178,21 @@ export function compile(node: Node): Compiled {
       const a = compile(node.args[0]);
       return (env) => applyCall(node.fn, a(env));
     }
-    case "index":
-      throw new FormulaError("entries such as x[i] belong in an entry formula (claims with entry)");
+    case "index": {
+      // A fixed entry (x[2], W[1, 3]) is a value; free indices belong in an entry formula.
+      const fixed = node.indices.map((ix) => ix.type === "num" ? ix.value : NaN);
+      if (fixed.some(Number.isNaN)) {
+        throw new FormulaError(
+          "entries such as x[i] belong in an entry formula (claims with entry)",
+        );
+      }
+      const base = compile(node.base);
+      return (env) => {
+        const v = base(env);
+        const off = fixed.length === 1 ? fixed[0] - 1 : (fixed[0] - 1) * v.shape[1] + fixed[1] - 1;
+        return scalar(v.data[off]);
+      };
+    }
   }
 }
 

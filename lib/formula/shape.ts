@@ -159,8 +159,8 @@ export function inferShapes(root: Node, scope: ShapeScope): Map<Node, Shape> {
             const free = [...(scope.indices?.keys() ?? [])];
             throw new FormulaError(
               `${toPlain(node)}: an index must be ${
-                free.length ? `a free index (${free.join(", ")})` : "a number"
-              } or a number, got ${toPlain(ix)}`,
+                free.length ? `a free index (${free.join(", ")}) or a number` : "a number"
+              }, got ${toPlain(ix)}`,
             );
           }
           const range = scope.indices!.get((ix as { name: string }).name)!;

@@ -33,7 +33,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * ` (did you mean X?)` for the closest of `known` to `word`, when one is close enough (at most a
- * third of the word's letters differ, or only case differs); otherwise the empty string.
+ * third of the word's letters differ, or only case differs; a one-letter word only for a case
+ * slip); otherwise the empty string.
  */
 export function didYouMean(word: string, known: Iterable<string>): string {
   let best = "", bestD = Infinity;
@@ -41,5 +42,7 @@ export function didYouMean(word: string, known: Iterable<string>): string {
     const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, k);
     if (d < bestD) [best, bestD] = [k, d];
   }
-  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
+  // Every one-letter name is one edit from every other: only a case slip is a likely intent.
+  const limit = word.length === 1 ? 0.5 : Math.max(1, Math.floor(word.length / 3));
+  return bestD <= limit ? ` (did you mean ${best}?)` : "";
 }

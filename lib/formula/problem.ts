@@ -170,7 +170,11 @@ export function schemaMessage(error: z.ZodError, prefix = ""): string {
     ...issue.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`),
   ]
     .join("").replace(/^\./, "");
-  return `${where || "problem"}: ${issue.message}`;
+  // A record key's own rule (what a name may be) sits one level down.
+  const message = issue.code === "invalid_key" && issue.issues[0]
+    ? issue.issues[0].message
+    : issue.message;
+  return `${where || "problem"}: ${message}`;
 }
 
 const SHAPE = /^\s*(?:([A-Za-z]+)\s+)?(\d+)\s*(?:[x×*]\s*(\d+))?\s*$/;

@@ -172,6 +172,9 @@ Deno.test("unknown names and functions get a did-you-mean when one is close", ()
   assert.equal(errorOf("wout"), "unknown name wout (did you mean Wout?)");
   assert.equal(errorOf("Wot * c"), "unknown name Wot (did you mean Wout?)");
   assert.equal(errorOf("zeta * x"), "unknown name zeta");
+  // One-letter names: every other one-letter name is one edit away, so only a case slip is hinted.
+  assert.equal(errorOf("q * x"), "unknown name q");
+  assert.equal(errorOf("X + x"), "unknown name X (did you mean x?)");
   assert.equal(errorOf("exps(x)"), "unknown function exps (did you mean exp?)");
   assert.equal(errorOf("sigmod(x)"), "unknown function sigmod (did you mean sigmoid?)");
   assert.equal(errorOf("foo(x)"), "unknown function foo");

@@ -159,13 +159,22 @@ function coefficient(k: number): Node {
   return num(k);
 }
 
-/** `t` with its leading numeric coefficient multiplied by `c` (`2 * A` by ½ is `A`), if it has one. */
+/** `t` with its leading numeric coefficient or trailing numeric divisor multiplied by `c` (`2 * A`
+ * by ½ is `A`, `A / 2` by 2 is `A`), if it has one. */
 function foldCoefficient(t: Node, c: number): Node | undefined {
   if (t.type === "num") return coefficient(t.value * c);
   if (t.type !== "binary" || (t.op !== "*" && t.op !== "/")) return undefined;
   if (t.op === "*" && t.left.type === "num") {
     const k = t.left.value * c;
     return Math.abs(k - 1) < 1e-12 ? t.right : binary("*", coefficient(k), t.right);
+  }
+  if (t.op === "/" && t.right.type === "num") {
+    // `A / 2` doubled is `A`, halved `A / 4`, times 4 `2 * A`.
+    const k = c / t.right.value;
+    if (Math.abs(k - 1) < 1e-12) return t.left;
+    const inv = 1 / k;
+    return foldCoefficient(t.left, k) ??
+      (Number.isInteger(inv) ? binary("/", t.left, num(inv)) : binary("*", coefficient(k), t.left));
   }
   const left = foldCoefficient(t.left, c);
   return left ? binary(t.op, left, t.right) : undefined;

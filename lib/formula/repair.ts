@@ -174,10 +174,18 @@ function foldCoefficient(t: Node, c: number): Node | undefined {
     if (Math.abs(k - 1) < 1e-12) return t.left;
     const inv = 1 / k;
     return foldCoefficient(t.left, k) ??
-      (Number.isInteger(inv) ? binary("/", t.left, num(inv)) : binary("*", coefficient(k), t.left));
+      (Number.isInteger(inv) ? binary("/", t.left, num(inv)) : scaledBy(coefficient(k), t.left));
   }
   const left = foldCoefficient(t.left, c);
   return left ? binary(t.op, left, t.right) : undefined;
+}
+
+/** `k * t` with `k` (a scalar) as the first factor of a product: `2 * lambda * x`, not
+ * `2 * (lambda * x)` (a scalar commutes with every factor). */
+function scaledBy(k: Node, t: Node): Node {
+  return t.type === "binary" && t.op === "*"
+    ? binary("*", scaledBy(k, t.left), t.right)
+    : binary("*", k, t);
 }
 
 function numericScale(c: number): (t: Node) => Node {
@@ -186,7 +194,7 @@ function numericScale(c: number): (t: Node) => Node {
     if (folded) return folded;
     if (c === -1) return neg(t);
     const inv = 1 / c;
-    return Number.isInteger(inv) ? binary("/", t, num(inv)) : binary("*", coefficient(c), t);
+    return Number.isInteger(inv) ? binary("/", t, num(inv)) : scaledBy(coefficient(c), t);
   };
 }
 
@@ -197,7 +205,7 @@ function simpleConstants(setting: Setting): Simple[] {
     out.push(
       {
         value: (d) => d.given.get(v.name)!.data[0],
-        times: (t) => binary("*", name(v.name), t),
+        times: (t) => scaledBy(name(v.name), t),
         words: `multiplied by ${v.name}`,
       },
       {
@@ -207,7 +215,7 @@ function simpleConstants(setting: Setting): Simple[] {
       },
       {
         value: (d) => d.given.get(v.name)!.data[0] ** 2,
-        times: (t) => binary("*", binary("^", name(v.name), num(2)), t),
+        times: (t) => scaledBy(binary("^", name(v.name), num(2)), t),
         words: `multiplied by ${v.name}^2`,
       },
       {
@@ -502,13 +510,23 @@ export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefin
   }
 }
 
-/** Signs and transposes tidied: `a + -b` → `a - b`, `--a` → `a`, transposes pushed inward. */
+/** Signs and transposes tidied: `a + -b` → `a - b`, `a + -1` → `a - 1`, `--a` → `a`,
+ * `A + A` → `2 * A`, transposes pushed inward. */
 export function tidy(node: Node): Node {
   const signs = (n: Node): Node => {
     const m = withChildren(n, children(n).map(signs));
     if (m.type === "neg" && m.arg.type === "neg") return m.arg.arg;
     if (m.type === "binary" && (m.op === "+" || m.op === "-") && m.right.type === "neg") {
       return binary(m.op === "+" ? "-" : "+", m.left, m.right.arg);
+    }
+    if (m.type === "binary" && m.op === "+" && sameTree(m.left, m.right)) {
+      return binary("*", num(2), m.left);
+    }
+    if (
+      m.type === "binary" && (m.op === "+" || m.op === "-") && m.right.type === "num" &&
+      m.right.value < 0
+    ) {
+      return binary(m.op === "+" ? "-" : "+", m.left, num(-m.right.value));
     }
     return m;
   };

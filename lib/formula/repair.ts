@@ -91,6 +91,15 @@ function isScalarShape(s: Shape | undefined): boolean {
 
 function* negations(root: Node): Generator<Candidate> {
   const nodes = valueNodes(root);
+  // An explicit minus first: `-X * H * X'` is repaired by dropping it, not by a swap inside.
+  for (const { node, path } of nodes) {
+    if (node.type !== "neg") continue;
+    yield {
+      edit: "negate",
+      node: replaceAt(root, path, node.arg),
+      explanation: `the minus sign in ${q(node)} should not be there: ${q(node.arg)}`,
+    };
+  }
   for (const { node, path } of nodes) {
     if (node.type !== "binary" || node.op !== "-") continue;
     const swapped = binary("-", node.right, node.left);
@@ -101,22 +110,16 @@ function* negations(root: Node): Generator<Candidate> {
     };
   }
   for (const { node, path } of nodes) {
-    if (node.type === "num" || (node.type === "binary" && node.op === "-")) continue;
-    if (node.type === "neg") {
-      yield {
-        edit: "negate",
-        node: replaceAt(root, path, node.arg),
-        explanation: `the minus sign in ${q(node)} should not be there: ${q(node.arg)}`,
-      };
-    } else {
-      yield {
-        edit: "negate",
-        node: replaceAt(root, path, neg(node)),
-        explanation: path.length === 0
-          ? `the whole formula has the wrong sign`
-          : `the sign of ${q(node)} is wrong: it should be ${q(neg(node))}`,
-      };
+    if (node.type === "num" || node.type === "neg" || (node.type === "binary" && node.op === "-")) {
+      continue;
     }
+    yield {
+      edit: "negate",
+      node: replaceAt(root, path, neg(node)),
+      explanation: path.length === 0
+        ? `the whole formula has the wrong sign`
+        : `the sign of ${q(node)} is wrong: it should be ${q(neg(node))}`,
+    };
   }
 }
 
@@ -183,9 +186,21 @@ function foldCoefficient(t: Node, c: number): Node | undefined {
 /** `k * t` with `k` (a scalar) as the first factor of a product: `2 * lambda * x`, not
  * `2 * (lambda * x)` (a scalar commutes with every factor). */
 function scaledBy(k: Node, t: Node): Node {
-  return t.type === "binary" && t.op === "*"
-    ? binary("*", scaledBy(k, t.left), t.right)
-    : binary("*", k, t);
+  if (t.type !== "binary" || t.op !== "*") return binary("*", k, t);
+  // A leading number stays in front: `2 * W` times lambda is `2 * lambda * W`.
+  if (t.left.type === "num" && k.type !== "num") {
+    return binary("*", binary("*", t.left, k), t.right);
+  }
+  return binary("*", scaledBy(k, t.left), t.right);
+}
+
+/** `t` without one factor `n` of its product chain (`u * T` → `u`), if it has one. */
+function withoutFactor(t: Node, n: Node): Node | undefined {
+  if (t.type !== "binary" || t.op !== "*") return undefined;
+  if (sameTree(t.right, n)) return t.left;
+  if (sameTree(t.left, n)) return t.right;
+  const left = withoutFactor(t.left, n);
+  return left ? binary("*", left, t.right) : undefined;
 }
 
 function numericScale(c: number): (t: Node) => Node {
@@ -215,12 +230,21 @@ function simpleConstants(setting: Setting): Simple[] {
       },
       {
         value: (d) => d.given.get(v.name)!.data[0] ** 2,
-        times: (t) => scaledBy(binary("^", name(v.name), num(2)), t),
+        times: (t) =>
+          t.type === "binary" && t.op === "/" && sameTree(t.right, name(v.name))
+            ? scaledBy(name(v.name), t.left)
+            : scaledBy(binary("^", name(v.name), num(2)), t),
         words: `multiplied by ${v.name}^2`,
       },
       {
         value: (d) => d.given.get(v.name)!.data[0] ** -2,
-        times: (t) => binary("/", t, binary("^", name(v.name), num(2))),
+        times: (t) => {
+          // `u * T` divided by T^2 is `u / T`.
+          const u = withoutFactor(t, name(v.name));
+          return u
+            ? binary("/", u, name(v.name))
+            : binary("/", t, binary("^", name(v.name), num(2)));
+        },
         words: `divided by ${v.name}^2`,
       },
     );
@@ -489,8 +513,13 @@ export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefin
       case "num":
         return n;
       case "binary":
-        if (n.op === "*") return binary("*", t(n.right), t(n.left));
-        if (n.op === "+" || n.op === "-" || n.op === ".*") {
+        if (n.op === "*") {
+          return n.left.type === "num"
+            ? binary("*", n.left, t(n.right))
+            : binary("*", t(n.right), t(n.left));
+        }
+        if (n.op === "+" || n.op === "-" || n.op === ".*" || n.right.type === "num") {
+          // Entry by entry: (A .* B)ᵀ = Aᵀ .* Bᵀ, (A / 5)ᵀ = Aᵀ / 5, (A ^ 2)ᵀ = (Aᵀ) ^ 2.
           return binary(n.op, t(n.left), t(n.right));
         }
         return transpose(n);

@@ -110,6 +110,24 @@ Deno.test("negate: a lost minus on a subterm, and on the whole formula", () => {
   leavesAlone(setup, { d: "x", claim: "-exp(-x)" });
 });
 
+Deno.test("negate: an explicit minus is dropped before a subtraction inside is swapped", () => {
+  // Logistic loss over a batch: H = X diag(σ(1 − σ)) Xᵀ; with the minus, −H. Swapping 1 − s
+  // would repair it too, as -X * diag(s .* (s - 1)) * X', which nobody would write.
+  const setup = {
+    given: { X: "3x5", w: "3", t: [[1, 0, 1, 1, 0]] },
+    let: { s: "sigmoid(w' * X)" },
+    f: "-sum(t .* log(s) + (1 - t) .* log(1 - s))",
+  };
+  repairs(
+    setup,
+    { hessian: "w", claim: "-X * diag(s .* (1 - s)) * X'" },
+    "negate",
+    "X * diag(s .* (1 - s)) * X'",
+    "the minus sign in `-X` should not be there: `X`",
+  );
+  leavesAlone(setup, { hessian: "w", claim: "X * diag(s .* (1 - s)) * X'" });
+});
+
 Deno.test("transpose: add one, on the whole formula or on a subterm", () => {
   const trace = { given: { A: "3x3", X: "3x3" }, f: "trace(A * X)" };
   repairs(
@@ -227,7 +245,32 @@ Deno.test("scale: by a given scalar (a softmax temperature)", () => {
     "(p - y) * x' / T",
     "the whole formula should be divided by T",
   );
+  // Multiplied by T where it should divide: off by T², written back with a single T.
+  repairs(
+    setup,
+    { d: "W", claim: "(p - y) * x' * T" },
+    "scale",
+    "(p - y) * x' / T",
+    "the whole formula should be divided by T^2",
+  );
   leavesAlone(setup, { d: "W", claim: "(p - y) * x' / T" });
+});
+
+Deno.test("scale: a forgotten regularisation weight goes after the number", () => {
+  // f = CE + λ‖W‖²: ∇ = (p − y)xᵀ + 2λW.
+  const setup = {
+    given: { W: "3x4", x: "4", y: "onehot 3", lambda: "pos 1" },
+    let: { p: "softmax(W * x)" },
+    f: "-sum(y .* log(p)) + lambda * sum(W .^ 2)",
+  };
+  repairs(
+    setup,
+    { d: "W", claim: "(p - y) * x' + 2 * W" },
+    "scale",
+    "(p - y) * x' + 2 * lambda * W",
+    "the term `2 * W` should be multiplied by lambda: `2 * lambda * W`",
+  );
+  leavesAlone(setup, { d: "W", claim: "(p - y) * x' + 2 * lambda * W" });
 });
 
 Deno.test("swap operands: a matrix product in the wrong order", () => {
@@ -472,6 +515,9 @@ Deno.test("tidy: signs and transposes in fixes read as people write them", () =>
   assert.equal(t("a + -1"), "a - 1");
   assert.equal(t("a - -0.5"), "a + 0.5");
   assert.equal(t("(W + W) * x"), "2 * W * x");
+  assert.equal(t("((s - t) * X' / 5)'"), "X * (s' - t') / 5");
+  assert.equal(t("(2 * (A * x - b)' * A)'"), "A' * (2 * (A * x - b))");
+  assert.equal(t("(A / B)'"), "(A / B)'");
   assert.equal(t("(A * B)'"), "B' * A'");
   assert.equal(t("(A + B')'"), "A' + B");
   assert.equal(t("(x * (p - y)')'"), "(p - y) * x'");

@@ -28,7 +28,7 @@ import {
   type Conv2dCache,
   conv2dForward,
   type ConvKind,
-} from "./conv.ts";
+} from "../ops/conv.ts";
 import {
   avgPool2dBackward,
   avgPool2dForward,
@@ -42,7 +42,7 @@ import {
   maxPool2dBackward,
   maxPool2dForward,
   type MaxPoolCache,
-} from "./pooling.ts";
+} from "../ops/pooling.ts";
 
 /** Base seed of the case inputs (each case offsets it so no two share a stream). */
 const CASE_SEED = 3_000;

@@ -45,7 +45,7 @@ import {
   steepSigmoidForward,
   tanhBackward,
   tanhForward,
-} from "./activations.ts";
+} from "../ops/activations.ts";
 import {
   binaryCrossEntropyBackward,
   binaryCrossEntropyForward,
@@ -58,7 +58,7 @@ import {
   softmax,
   softmaxBackward,
   softmaxForward,
-} from "./softmax.ts";
+} from "../ops/softmax.ts";
 import {
   hingeBackward,
   type HingeCache,
@@ -68,26 +68,26 @@ import {
   type MseNormalization,
   softmaxHingeBackward,
   softmaxHingeForward,
-} from "./losses.ts";
+} from "../ops/losses.ts";
 import {
   linearColumnsBackward,
   linearColumnsForward,
   linearRowsBackward,
   linearRowsForward,
-} from "./linear.ts";
+} from "../ops/linear.ts";
 import {
   batchNormBackward,
   batchNormForward,
   meanOnlyBatchNormBackward,
   meanOnlyBatchNormForward,
-} from "./batch_norm.ts";
+} from "../ops/batch_norm.ts";
 import {
   dropoutBackward,
   dropoutForward,
   gaussianDropoutBackward,
   gaussianDropoutForward,
-} from "./dropout.ts";
-import { softThresholdBackward, softThresholdForward } from "./proximal.ts";
+} from "../ops/dropout.ts";
+import { softThresholdBackward, softThresholdForward } from "../ops/proximal.ts";
 
 /** Base seed of these cases' inputs; each case adds its own offset. */
 const SEED = 1_000;

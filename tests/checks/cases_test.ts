@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { checkOp } from "../../lib/grad/check.ts";
 import { checkOpWithAutodiff } from "../../lib/grad/autodiff.ts";
-import { BASIC_OP_CASES, OP_CASES } from "../../lib/ops/cases.ts";
-import { CONV_POOL_CASES } from "../../lib/ops/conv_cases.ts";
-import { tfjs } from "./oracle.ts";
+import { BASIC_OP_CASES, OP_CASES } from "../../lib/checks/cases.ts";
+import { CONV_POOL_CASES } from "../../lib/checks/conv_cases.ts";
+import { tfjs } from "../ops/oracle.ts";
 
 Deno.test("OP_CASES: names are unique and the conv/pool cases are included", () => {
   const names = OP_CASES.map((c) => c.name);

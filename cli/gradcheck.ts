@@ -10,14 +10,16 @@
 import {
   checkOp,
   checkOpWithAutodiff,
+  DEFAULT_ATOL,
+  DEFAULT_EPS,
+  DEFAULT_RTOL,
   formatNumber,
   type GradCheckReport,
   loadTf,
+  OP_CASES,
+  type OpCase,
   textTable,
 } from "../mod.ts";
-// OP_CASES is not exported from mod.ts yet; import it from its module until it is.
-import { OP_CASES } from "../mod.ts";
-import type { OpCase } from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 /** Backends the tfjs oracle can use. */
@@ -170,8 +172,9 @@ if (values.json) {
 } else {
   const failed = rows.filter((r) => !r.ok).length;
   console.log(textTable({
-    caption: `Gradient check of ${rows.length} ops: float64 central differences (eps 1e-6, ` +
-      `atol 1e-5, rtol 1e-3) and tfjs autodiff (float32, ${running} backend)`,
+    caption: `Gradient check of ${rows.length} ops: float64 central differences ` +
+      `(eps ${DEFAULT_EPS.toExponential()}, atol ${DEFAULT_ATOL.toExponential()}, ` +
+      `rtol ${DEFAULT_RTOL.toExponential()}) and tfjs autodiff (float32, ${running} backend)`,
     headers: [
       "op",
       "shapes",

@@ -10,6 +10,10 @@
  */
 
 import {
+  AUTO_EXACT_MAX_N,
+  DEFAULT_ITERATIONS,
+  DEFAULT_PERPLEXITY,
+  DEFAULT_SEED,
   DEFAULT_THETA,
   degenerateData,
   embeddingFigure,
@@ -17,6 +21,7 @@ import {
   htmlPage,
   htmlTable,
   klFigure,
+  MNIST_SIZE,
   mnistPca,
   NDArray,
   parseNumericCsv,
@@ -27,7 +32,7 @@ import {
 } from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
-const DEFAULT_N = 10000;
+const DEFAULT_N = MNIST_SIZE;
 const DEFAULT_OUT = "out/tsne";
 const DEFAULT_WORKERS = 2;
 const BAR_WIDTH = 30;
@@ -47,15 +52,25 @@ const spec = {
     n: {
       type: "string" as const,
       value: "N",
-      description: "rows to embed (CSV: the first N; MNIST: up to 10000)",
+      description: `rows to embed (CSV: the first N; MNIST: up to ${MNIST_SIZE})`,
       default: `${DEFAULT_N} for MNIST, all rows of a CSV`,
     },
-    perplexity: { type: "string" as const, value: "P", description: "perplexity", default: "30" },
-    iters: { type: "string" as const, value: "K", description: "iterations", default: "1000" },
+    perplexity: {
+      type: "string" as const,
+      value: "P",
+      description: "perplexity",
+      default: String(DEFAULT_PERPLEXITY),
+    },
+    iters: {
+      type: "string" as const,
+      value: "K",
+      description: "iterations",
+      default: String(DEFAULT_ITERATIONS),
+    },
     method: {
       type: "string" as const,
       value: "M",
-      description: "gradient: exact | bh | fft | auto (exact for N ≤ 300, else bh)",
+      description: `gradient: exact | bh | fft | auto (exact for N ≤ ${AUTO_EXACT_MAX_N}, else bh)`,
       default: "auto",
     },
     theta: {
@@ -64,7 +79,12 @@ const spec = {
       description: "Barnes-Hut θ (cell half-width / distance; Rtsne uses 0.5)",
       default: String(DEFAULT_THETA),
     },
-    seed: { type: "string" as const, value: "S", description: "random seed", default: "42" },
+    seed: {
+      type: "string" as const,
+      value: "S",
+      description: "random seed",
+      default: String(DEFAULT_SEED),
+    },
     workers: {
       type: "string" as const,
       value: "W",
@@ -107,10 +127,22 @@ const isInt = (v: number) => Number.isInteger(v);
 const nOption = values.n === undefined
   ? undefined
   : numberOption(values, "n", 0, (v) => isInt(v) && v >= 1, "a positive integer");
-const perplexity = numberOption(values, "perplexity", 30, (v) => v >= 1, "a number ≥ 1");
-const iterations = numberOption(values, "iters", 1000, (v) => isInt(v) && v >= 0, "an integer ≥ 0");
+const perplexity = numberOption(
+  values,
+  "perplexity",
+  DEFAULT_PERPLEXITY,
+  (v) => v >= 1,
+  "a number ≥ 1",
+);
+const iterations = numberOption(
+  values,
+  "iters",
+  DEFAULT_ITERATIONS,
+  (v) => isInt(v) && v >= 0,
+  "an integer ≥ 0",
+);
 const theta = numberOption(values, "theta", DEFAULT_THETA, (v) => v >= 0, "a number ≥ 0");
-const seed = numberOption(values, "seed", 42, isInt, "an integer");
+const seed = numberOption(values, "seed", DEFAULT_SEED, isInt, "an integer");
 const workers = numberOption(
   values,
   "workers",
@@ -274,7 +306,7 @@ const table = htmlTable({
     ["method", result.method],
     ["perplexity", String(perplexity)],
     ["iterations", String(result.iterations)],
-    ["final KL(P‖Q) (exact)", result.kl.toFixed(5)],
+    [`final KL(P‖Q) (${result.klExact ? "exact" : "estimated"})`, result.kl.toFixed(5)],
     ["seconds", result.seconds.total.toFixed(2)],
     ["seed", String(seed)],
   ],

@@ -75,16 +75,22 @@ export function runConv(): ExerciseResult {
   });
 
   // Part c: G = ∂(Σ out)/∂x. For cross-correlation G = full correlation of ones(3x3) with K,
-  // so 2-D differences of G's top-left 3x3 corner recover K.
+  // so 2-D differences of G's top-left 3x3 corner recover K; the backward pass of conv2d with K
+  // then reproduces G, and that reproduced matrix is what the claim computes.
   const G = q5.matrixC.map((r) => [...r]);
+  const [inRows, inCols] = q5.inputSize;
+  const [kRows, kCols] = q5.kernelSize;
   const at = (i: number, j: number) => (i < 0 || j < 0 ? 0 : G[i][j]);
-  const K = [0, 1, 2].map((i) =>
-    [0, 1, 2].map((j) => at(i, j) - at(i - 1, j) - at(i, j - 1) + at(i - 1, j - 1))
+  const tap = (i: number, j: number) => at(i, j) - at(i - 1, j) - at(i, j - 1) + at(i - 1, j - 1);
+  const K = Array.from(
+    { length: kRows },
+    (_, i) => Array.from({ length: kCols }, (_, j) => tap(i, j)),
   );
-  const x = sampleMatrix(5, 5, SEED).reshape([1, 1, 5, 5]);
+  const x = sampleMatrix(inRows, inCols, SEED).reshape([1, 1, inRows, inCols]);
   const w = array([[K]]);
   const { out, cache } = conv2dForward(x, w);
   const { dx } = conv2dBackward(ones(out.shape), cache);
+  const reproduced = dx.reshape([inRows, inCols]).toArray() as number[][];
   const gap = maxAbsDiff(dx.data, flat(G));
   list.add({
     claim: "5c-kernel",
@@ -93,15 +99,15 @@ export function runConv(): ExerciseResult {
     statement: "the 5x5 matrix is ∂(Σ outputs)/∂input of a 3x3 cross-correlation; its kernel " +
       "is recovered from it and reproduces all 25 entries",
     expected: G,
-    computed: K,
+    computed: tidy(reproduced),
     tolerance: TOL,
     recorded: "verified",
     holds: gap <= TOL,
     note: `each input pixel collects the kernel taps of every window that covers it, so the ` +
-      `matrix is ones(3x3) fully correlated with K; 2-D differences of its corner give ` +
-      `K = ${JSON.stringify(K)}, and the backward pass of conv2d with this K reproduces the ` +
-      `25 entries exactly (largest gap ${gap}) — 25 equations for 9 unknowns, so the reading ` +
-      `is not a coincidence. The sheet prints the matrix without saying what it is`,
+      `matrix is ones(3x3) fully correlated with K; 2-D differences of its corner give the ` +
+      `kernel K = ${JSON.stringify(K)}, and the backward pass of conv2d with this K (computed) ` +
+      `reproduces the 25 entries exactly (largest gap ${gap}) — 25 equations for 9 unknowns, ` +
+      `so the reading is not a coincidence. The sheet prints the matrix without saying what it is`,
   });
 
   // 001 Q3.a: the formula, then the sizes (architecture missing).
@@ -245,7 +251,7 @@ export function runConv(): ExerciseResult {
     },
   };
   const heat = {
-    data: [{ type: "heatmap", z: G, colorscale: "Viridis", name: "∂Σout/∂x" }],
+    data: [{ type: "heatmap", z: reproduced, colorscale: "Viridis", name: "∂Σout/∂x" }],
     layout: { title: `Sheet 000 Q5c: ∂(Σ outputs)/∂input, from K = ${JSON.stringify(K)}` },
   };
   return { id: ID, title: convExercise.title, claims: list.claims, figures: [figure, heat] };

@@ -10,7 +10,7 @@
  */
 
 import { NDArray } from "../ndarray.ts";
-import { Random } from "../random.ts";
+import { DEFAULT_SEED, Random } from "../random.ts";
 import { pca } from "../data/pca.ts";
 import {
   type Affinities,
@@ -35,7 +35,10 @@ import {
 } from "./optimize.ts";
 import { parallelNearestNeighbors, WorkerPool } from "./workers.ts";
 
-/** Gradient methods. `auto` picks exact for small N, FFT for large N, Barnes-Hut between. */
+/**
+ * Gradient methods. `auto` picks `exact` for N ≤ {@linkcode AUTO_EXACT_MAX_N} and `bh`
+ * (Barnes-Hut) above; it never picks `fft`, which runs only when asked for by name.
+ */
 export type TsneMethod = "exact" | "bh" | "fft" | "auto";
 
 /** Largest N for which `auto` uses the exact O(N²) gradient. */
@@ -140,7 +143,7 @@ export function initialEmbedding(
     }
     return new NDArray(init.data.slice(), [n, EMBEDDING_DIMS]);
   }
-  const rng = new Random(options.seed ?? 42);
+  const rng = new Random(options.seed ?? DEFAULT_SEED);
   const y = new Float64Array(n * EMBEDDING_DIMS);
   if (init === "random" || d < EMBEDDING_DIMS) {
     rng.fillNormal(y, 0, INIT_STD);

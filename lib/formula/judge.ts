@@ -302,6 +302,9 @@ export function judge(claim: PreparedClaim, setting: Setting, run: Compiled, off
     if (claim.kind === "jacobian" || claim.kind === "hessian") {
       diagnosis = matrixWords(diagnosis, claim.kind);
     }
+    if (!ok && diagnosis.kind === "scaled" && claim.target[0] * claim.target[1] === 1) {
+      diagnosis = singleRatio(claim, setting, run, all, k, diagnosis);
+    }
     if (!ok) {
       return {
         ok,
@@ -312,6 +315,34 @@ export function judge(claim: PreparedClaim, setting: Setting, run: Compiled, off
     if (k === all.length - 1) return { ok, diagnosis, method };
   }
   throw new RangeError("judge: a problem needs at least one draw");
+}
+
+/**
+ * One number against another always has a ratio: it is a constant factor only when every draw
+ * shows the same one (a scalar's derivative σ(z)(1 − σ(z)) for σ(z) − 1 is not "scaled").
+ */
+function singleRatio(
+  claim: PreparedClaim,
+  setting: Setting,
+  run: Compiled,
+  all: Draw[],
+  k: number,
+  d: Diagnosis,
+): Diagnosis {
+  const ts = truths(claim, setting, all);
+  const ratios = all.map((draw, j) => {
+    const t = ts[j];
+    return "full" in t ? run(draw.env).data[0] / t.full.data[0] : NaN;
+  });
+  const other = ratios.findIndex((r) => !close(r, ratios[k], 0, 1e-3));
+  if (other < 0) return d;
+  return {
+    kind: "mismatch",
+    message: `The claimed value is ${formatFactor(ratios[k])} times the true one at this draw ` +
+      `but ${formatFactor(ratios[other])} times at draw ${
+        other + 1
+      }: no constant factor explains it.`,
+  };
 }
 
 function formatValue(a: NDArray): string {

@@ -108,6 +108,25 @@ Deno.test("gradient claims: a partial gradient and a non-finite claim", () => {
   fails(r.unrelated, "mismatch");
 });
 
+Deno.test("gradient claims of a scalar: a ratio at one draw is no constant factor", () => {
+  // f = −log σ(z): f' = σ(z) − 1. σ(1 − σ) is −σ times that, a ratio that changes with z.
+  const r = check({
+    given: { z: "1" },
+    f: "-log(sigmoid(z))",
+    claims: [
+      { id: "right", d: "z", claim: "sigmoid(z) - 1" },
+      { id: "derivative of sigma", d: "z", claim: "sigmoid(z) .* (1 - sigmoid(z))" },
+      { id: "twice", d: "z", claim: "2 * (sigmoid(z) - 1)" },
+      { id: "sign", d: "z", claim: "1 - sigmoid(z)" },
+    ],
+  });
+  holds(r.right);
+  fails(r["derivative of sigma"], "mismatch");
+  assert.match(r["derivative of sigma"].message, /no constant factor explains it/);
+  fails(r.twice, "scaled", { factor: 2, fix: "sigmoid(z) - 1" });
+  fails(r.sign, "sign-flipped", { fix: "sigmoid(z) - 1" });
+});
+
 Deno.test("a transpose right on one draw only cannot pass: draws are independent", () => {
   // f = xᵀAx: ∇f = (A + Aᵀ) x, which is 2Ax only for a symmetric A.
   const general = check({

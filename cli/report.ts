@@ -1,9 +1,11 @@
 /**
  * `deno task start` (the main job, once wired): runs every exercise of the catalog, prints the
- * claims per status per sheet and the errata, and writes one offline HTML page with every
- * exercise's table and figures (default `out/report.html`; written atomically).
+ * claims per status per sheet and the errata, checks the sheets' worked mistakes typed as formulas
+ * (`data/formulas/sheet_mistakes.json`), and writes one offline HTML page with every exercise's
+ * table and figures and the formula verdicts (default `out/report.html`; written atomically).
  *
- * Exit 0 when every claim has its recorded status, 1 when one changed or the page could not be
+ * Exit 0 when every claim has its recorded status and every formula its expected verdict (a
+ * sheet's formula fails, its correction holds), 1 when one changed or the page could not be
  * written, 2 for usage errors.
  *
  * @module
@@ -11,13 +13,17 @@
 
 import {
   changedClaims,
+  checkClaims,
   CLAIM_STATUSES,
   claimsOf,
   countStatuses,
   describeChange,
   errataLines,
+  formulaSummary,
+  formulaSurprises,
   reportHtml,
   runExercises,
+  SHEET_MISTAKES_FILE,
   summaryTable,
   textTable,
   writeTextAtomic,
@@ -56,9 +62,21 @@ const errata = errataLines(claims);
 console.log(`\nErrata (${errata.length}):`);
 for (const line of errata) console.log(`- ${line}`);
 
+/** Every problem of the data file, checked (a bad file ends the run with its reason). */
+async function checkSheetMistakes() {
+  try {
+    const text = await Deno.readTextFile(new URL(`../${SHEET_MISTAKES_FILE}`, import.meta.url));
+    return (JSON.parse(text) as unknown[]).map((p) => checkClaims(p));
+  } catch (e) {
+    fail(`${SHEET_MISTAKES_FILE}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+const formulas = await checkSheetMistakes();
+console.log(`\nDerivations checked as formulas: ${formulaSummary(formulas)}`);
+
 if (out === DEFAULT_OUT) await Deno.mkdir("out", { recursive: true }).catch(() => {});
 try {
-  await writeTextAtomic(out, await reportHtml(results));
+  await writeTextAtomic(out, await reportHtml(results, { formulas }));
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
 }
@@ -69,7 +87,11 @@ console.log(
 );
 
 const changed = changedClaims(results);
-if (changed.length) {
-  for (const c of changed) console.error(`error: ${describeChange(c)}`);
-  Deno.exit(1);
+for (const c of changed) console.error(`error: ${describeChange(c)}`);
+const surprises = formulaSurprises(formulas);
+for (const s of surprises) {
+  console.error(
+    `error: formula ${s.id} should ${s.expected === "holds" ? "hold" : "fail"}: ${s.message}`,
+  );
 }
+if (changed.length || surprises.length) Deno.exit(1);

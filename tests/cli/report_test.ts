@@ -1,7 +1,8 @@
 /**
  * `cli/report.ts` (the future `deno task start`) as a subprocess: summary and errata on stdout,
  * the report page written atomically, bad output paths, `--help`; and the page opened in
- * headless Chromium, asserting every figure rendered and nothing was logged as an error.
+ * headless Chromium, asserting every figure rendered, every formula of the section "Derivations
+ * checked as formulas" laid out as MathML with coloured verdicts, and nothing logged as an error.
  * Without Chromium the browser test is skipped loudly, except under CI=true where it fails.
  */
 import assert from "node:assert/strict";
@@ -47,10 +48,23 @@ Deno.test({
     assert.match(first.stdout, /- 000 2\.1 \(mlp\/dl-dW\)/);
     assert.match(first.stdout, /- 001 Q2\.Q /);
     assert.match(first.stdout, /- 002 Ex2 /);
+    const formulas = first.stdout.match(
+      /Derivations checked as formulas: (\d+) of (\d+) sheet formulas fail \((\d+) with a verified one-edit fix\), (\d+) of (\d+) corrections hold/,
+    );
+    assert.ok(formulas, first.stdout);
+    const [failing, sheetFormulas, , holding, corrections] = formulas.slice(1).map(Number);
+    assert.ok(sheetFormulas >= 15 && failing === sheetFormulas, formulas[0]);
+    assert.ok(corrections >= 15 && holding === corrections, formulas[0]);
     const html = await Deno.readTextFile(page);
     assert.ok(html.startsWith("<!DOCTYPE html>") && html.trimEnd().endsWith("</html>"));
     assert.ok(!/<script[^>]+src=/.test(html), "plotly.js is inlined, nothing is fetched");
     assert.ok((html.match(/data-figure /g) ?? []).length >= 10);
+    const section = html.slice(html.indexOf('<h2 id="formulas">'));
+    assert.ok(section.startsWith('<h2 id="formulas">Derivations checked as formulas</h2>'));
+    for (const id of ["000-2.1", "001-Q2.Q", "003-eq19"]) {
+      assert.ok(section.includes(`<b>${id}</b>`), id);
+      assert.ok(section.includes(`<b>${id}-corrected</b>`), `${id}-corrected`);
+    }
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["report.html"]);
   },
 });
@@ -87,6 +101,22 @@ Deno.test({
     const body = dom.match(/<body[^>]*>/)?.[0] ?? "";
     assert.match(body, new RegExp(`data-figures-rendered="${figures.length}"`));
     assert.ok(!/data-page-errors=/.test(body), `page errors: ${body}`);
+    // The formulas: every <math> element laid out as MathML (a box of non-zero size).
+    const maths = Number(body.match(/data-math="(\d+)"/)?.[1]);
+    assert.ok(maths >= 30, `${maths} formulas on the page`);
+    assert.match(body, new RegExp(`data-math-rendered="${maths}"`));
+    const section = dom.slice(dom.indexOf('<h2 id="formulas">'));
+    assert.match(section, /^<h2 id="formulas">Derivations checked as formulas<\/h2>/);
+    const sectionMaths = section.match(/<math\b[^>]*>/g) ?? [];
+    assert.ok(sectionMaths.length >= 30, `${sectionMaths.length} formulas in the section`);
+    assert.ok(sectionMaths.every((m) => /data-rendered="true"/.test(m)));
+    // Verdicts in colour: green for a correction that holds, red for a sheet formula that fails.
+    const verdicts = [
+      ...section.matchAll(/<span style="color:(#[0-9a-f]{6});[^"]*">([^<]+)<\/span>/g),
+    ]
+      .map((m) => [m[1], m[2]]);
+    assert.ok(verdicts.filter(([c, v]) => c === "#1a7f37" && v === "holds").length >= 15);
+    assert.ok(verdicts.filter(([c, v]) => c === "#cf222e" && v.startsWith("wrong (")).length >= 10);
     // Second opinion with errors recorded from the top of <head> (plotly.js included).
     const page2 = await renderPage(page);
     assert.deepEqual(page2.errors, []);

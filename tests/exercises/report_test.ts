@@ -4,11 +4,16 @@ import {
   claimTable,
   errataLines,
   formatValue,
+  formulaSection,
+  formulaSummary,
+  formulaSurprises,
   RENDER_PROBE,
   reportBody,
+  SHEET_MISTAKES_FILE,
   summaryTable,
 } from "../../lib/exercises/report.ts";
 import type { Claim, ClaimValue, ExerciseResult } from "../../lib/exercises/claim.ts";
+import { checkClaims } from "../../lib/formula/check_claims.ts";
 
 function claim(status: Claim["status"], sheet: string, id: string): Claim {
   return {
@@ -92,4 +97,63 @@ Deno.test("reportBody: escaped text, colored statuses, one div per figure, the p
   assert.ok(html.includes('<td class="erratum">erratum</td>'));
   assert.equal((html.match(/data-figure /g) ?? []).length, 2);
   assert.ok(html.includes('id="fig-demo-0"') && html.includes('id="fig-demo-1"'));
+});
+
+/** A sheet formula that fails, its correction, and a "sheet formula" that (surprisingly) holds. */
+const formulaReport = checkClaims({
+  title: "Demo <sheet>",
+  given: { x: "3" },
+  f: "sum(x^2) / 2",
+  claims: [
+    { id: "s-1", d: "x", claim: "2 * x" },
+    { id: "s-1-corrected", d: "x", claim: "x" },
+    { id: "s-2", d: "x", claim: "x" },
+  ],
+});
+
+Deno.test("formulaSurprises names a correction that fails or a sheet formula that holds", () => {
+  assert.deepEqual(formulaSurprises([formulaReport]).map((s) => [s.id, s.expected]), [
+    ["s-2", "fails"],
+  ]);
+  const broken = checkClaims({
+    given: { x: "3" },
+    f: "sum(x^2) / 2",
+    claims: [{ id: "q-corrected", d: "x", claim: "-x" }],
+  });
+  const [s] = formulaSurprises([broken]);
+  assert.equal(s.id, "q-corrected");
+  assert.equal(s.expected, "holds");
+  assert.equal(s.kind, "sign-flipped");
+});
+
+Deno.test("formulaSummary counts failing sheet formulas, fixes and holding corrections", () => {
+  assert.equal(
+    formulaSummary([formulaReport]),
+    "1 of 2 sheet formulas fail (1 with a verified one-edit fix), 1 of 1 corrections hold",
+  );
+});
+
+Deno.test("formulaSection: heading, the data file, the summary, each report's rendered HTML", () => {
+  const html = formulaSection([formulaReport, formulaReport]);
+  assert.ok(html.startsWith('<h2 id="formulas">Derivations checked as formulas</h2>'));
+  assert.ok(html.includes(SHEET_MISTAKES_FILE));
+  assert.ok(html.includes(formulaSummary([formulaReport, formulaReport])));
+  assert.equal(html.split(formulaReport.html()).length - 1, 2);
+  assert.equal((html.match(/<section class="formula-problem">/g) ?? []).length, 2);
+  assert.ok(html.includes("Demo &lt;sheet&gt;") && !html.includes("Demo <sheet>"));
+});
+
+Deno.test("reportBody shows the formula section last and links it from the errata", () => {
+  const result: ExerciseResult = {
+    id: "demo",
+    title: "Demo",
+    claims: claims.map((c) => ({ claim: c, recorded: c.status })),
+    figures: [],
+  };
+  const without = reportBody([result]);
+  assert.ok(!without.includes('id="formulas"') && !without.includes('href="#formulas"'));
+  const html = reportBody([result], { formulas: [formulaReport] });
+  assert.ok(html.startsWith(RENDER_PROBE));
+  assert.ok(html.endsWith(formulaSection([formulaReport])));
+  assert.ok(html.indexOf('href="#formulas"') < html.indexOf('id="ex-demo"'));
 });

@@ -502,12 +502,21 @@ function* indexSwaps(root: Node, indices: readonly string[] | undefined): Genera
   };
 }
 
-/** Transposes pushed inward ((AB)ᵀ = BᵀAᵀ, (A + B)ᵀ = Aᵀ + Bᵀ, Aᵀᵀ = A) for a readable fix. */
-export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefined): Node {
+/**
+ * Transposes pushed inward ((AB)ᵀ = BᵀAᵀ, (A + Bᵀ)ᵀ = Aᵀ + B, Aᵀᵀ = A) for a readable fix. A
+ * transpose of a sum stays one unless an operand is itself transposed (`(s - t)'`, not
+ * `s' - t'`), and the subtrees in `keep` (the parts of a formula an edit did not touch) are left
+ * as written unless a transpose is pushed into them.
+ */
+export function tidyTransposes(
+  node: Node,
+  shapes?: (n: Node) => Shape | undefined,
+  keep?: ReadonlySet<Node>,
+): Node {
   const t = (n: Node): Node => {
     switch (n.type) {
       case "transpose":
-        return tidyTransposes(n.arg, shapes);
+        return tidyTransposes(n.arg, shapes, keep);
       case "neg":
         return neg(t(n.arg));
       case "num":
@@ -518,15 +527,18 @@ export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefin
             ? binary("*", n.left, t(n.right))
             : binary("*", t(n.right), t(n.left));
         }
-        if (n.op === "+" || n.op === "-" || n.op === ".*" || n.right.type === "num") {
-          // Entry by entry: (A .* B)ᵀ = Aᵀ .* Bᵀ, (A / 5)ᵀ = Aᵀ / 5, (A ^ 2)ᵀ = (Aᵀ) ^ 2.
+        if (
+          n.right.type === "num" || n.left.type === "transpose" || n.right.type === "transpose"
+        ) {
+          // Entry by entry: (A + Bᵀ)ᵀ = Aᵀ + B, (A / 5)ᵀ = Aᵀ / 5, (A ^ 2)ᵀ = (Aᵀ) ^ 2.
           return binary(n.op, t(n.left), t(n.right));
         }
-        return transpose(n);
+        return transpose(tidyTransposes(n, shapes, keep));
       default:
         return transpose(n);
     }
   };
+  if (keep?.has(node)) return node;
   switch (node.type) {
     case "transpose":
       return node.arg.type === "name" || node.arg.type === "index" ? node : t(node.arg);
@@ -534,15 +546,16 @@ export function tidyTransposes(node: Node, shapes?: (n: Node) => Shape | undefin
     case "name":
       return node;
     default: {
-      return withChildren(node, children(node).map((k) => tidyTransposes(k, shapes)));
+      return withChildren(node, children(node).map((k) => tidyTransposes(k, shapes, keep)));
     }
   }
 }
 
 /** Signs and transposes tidied: `a + -b` → `a - b`, `a + -1` → `a - 1`, `--a` → `a`,
- * `A + A` → `2 * A`, transposes pushed inward. */
-export function tidy(node: Node): Node {
+ * `A + A` → `2 * A`, transposes pushed inward; the subtrees in `keep` are left as written. */
+export function tidy(node: Node, keep?: ReadonlySet<Node>): Node {
   const signs = (n: Node): Node => {
+    if (keep?.has(n)) return n;
     const m = withChildren(n, children(n).map(signs));
     if (m.type === "neg" && m.arg.type === "neg") return m.arg.arg;
     if (m.type === "binary" && (m.op === "+" || m.op === "-") && m.right.type === "neg") {
@@ -559,7 +572,7 @@ export function tidy(node: Node): Node {
     }
     return m;
   };
-  return signs(tidyTransposes(node));
+  return signs(tidyTransposes(node, undefined, keep));
 }
 
 interface SearchContext {
@@ -603,13 +616,15 @@ export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefin
     symmetric(root),
     indexSwaps(root, claim.indices),
   ];
+  // The student's own subterms, which an edit leaves in place: the fix keeps them as written.
+  const untouched = new Set(nodesWithPaths(root).map(({ node }) => node));
   let tried = 0;
   for (const generator of generators) {
     for (const candidate of generator) {
       if (++tried > MAX_CANDIDATES) return undefined;
       const values = ctx.evaluate(candidate.node);
       if (!values || !values.every((v, k) => agrees(v, ctx.truths[k]))) continue;
-      for (const node of [tidy(candidate.node), candidate.node]) {
+      for (const node of [tidy(candidate.node, untouched), candidate.node]) {
         let run: Compiled;
         try {
           run = claim.read(node);

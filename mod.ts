@@ -62,6 +62,28 @@ export * from "./lib/tsne/tsne.ts";
 export * from "./lib/tsne/workers.ts";
 export * from "./lib/tsne/fft.ts";
 export * from "./lib/tsne/figures.ts";
+export { checkClaims } from "./lib/formula/check_claims.ts";
+export type { CheckClaimsOptions, ClaimResult } from "./lib/formula/check_claims.ts";
+export type { ClaimKind } from "./lib/formula/claim.ts";
+export type { Shape as FormulaShape } from "./lib/formula/shape.ts";
+export { type ClaimJson, ClaimsReport } from "./lib/formula/claims_report.ts";
+export {
+  type ClaimSpec as FormulaClaimSpec,
+  type Kind,
+  KINDS,
+  ProblemError,
+  type ProblemSpec,
+} from "./lib/formula/problem.ts";
+export { FormulaError } from "./lib/formula/errors.ts";
+export { parseFormula } from "./lib/formula/parse.ts";
+export { toPlain } from "./lib/formula/print_plain.ts";
+export { renderMath, toLatex } from "./lib/formula/render_latex.ts";
+export {
+  type BinaryOp,
+  type FunctionName,
+  FUNCTIONS,
+  type Node as FormulaNode,
+} from "./lib/formula/ast.ts";
 export * from "./lib/exercises/claim.ts";
 export * from "./lib/exercises/activations.ts";
 export * from "./lib/exercises/softmax.ts";

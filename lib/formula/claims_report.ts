@@ -9,6 +9,8 @@ import { escapeHtml, type Table, textTable } from "../view/table.ts";
 import { JUPYTER_DISPLAY } from "../view/display.ts";
 import type { ClaimResult } from "./check_claims.ts";
 import { renderMath, toLatex } from "./render_latex.ts";
+import { children, type Node } from "./ast.ts";
+import { toPlain } from "./print_plain.ts";
 
 /** The JSON form of one claim's verdict. */
 export interface ClaimJson {
@@ -34,6 +36,24 @@ export interface ClaimJson {
   parsed: string;
   /** Its shape, or null. */
   shape: number[] | null;
+}
+
+/** `W2' [5, 2], o - y [2, 1]`: the shape of every factor of the claim's products. */
+function factorShapes(r: ClaimResult): string {
+  if (!r.tree || !r.shapes || r.shapes.size === 0) return "";
+  const seen = new Map<string, string>();
+  const walk = (n: Node) => {
+    if (n.type === "binary" && (n.op === "*" || n.op === ".*")) {
+      for (const side of [n.left, n.right]) {
+        const s = r.shapes!.get(side);
+        const isProduct = side.type === "binary" && (side.op === "*" || side.op === ".*");
+        if (s && !isProduct && side.type !== "num") seen.set(toPlain(side), `[${s.join(", ")}]`);
+      }
+    }
+    for (const c of children(n)) walk(c);
+  };
+  walk(r.tree);
+  return [...seen].map(([f, s]) => `${f} ${s}`).join(", ");
 }
 
 const GREEN = "#1a7f37", RED = "#cf222e", GREY = "#6e7781";
@@ -109,6 +129,8 @@ export class ClaimsReport {
       const verdict = r.ok ? "HOLDS" : r.kind === "invalid" ? "INVALID" : `WRONG (${r.kind})`;
       lines.push(`${r.id}  ${verdict}`);
       lines.push(`  claim: ${r.parsed}${r.shape ? `   ${`[${r.shape.join(", ")}]`}` : ""}`);
+      const factors = factorShapes(r);
+      if (factors) lines.push(`  where: ${factors}`);
       lines.push(`  ${r.message}`);
       if (r.method) lines.push(`  checked: ${r.method}`);
       if (r.fix) lines.push(`  fix:   ${r.fix}`, `         ${r.explanation}`);
@@ -150,6 +172,16 @@ export class ClaimsReport {
     return `<div class="claims-report"><p><b>${escapeHtml(this.headline())}</b></p>${
       cards.join("")
     }</div>`;
+  }
+
+  /** A standalone offline page (MathML needs no scripts, fonts or styles from elsewhere). */
+  page(): string {
+    const title = escapeHtml(this.title ?? "Claims checked");
+    return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+      `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>` +
+      `<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;` +
+      `color:#1f2328}code{background:#f6f8fa;padding:0 3px}math{font-size:115%}</style></head>` +
+      `<body><h1>${title}</h1>\n${this.html()}\n</body></html>\n`;
   }
 
   /** Jupyter rendering: HTML with rendered math, plus plain text. */

@@ -33,7 +33,7 @@
  * @module
  */
 
-import { ComputeEngine } from "@cortex-js/compute-engine";
+import { parse as parseMathJson, serialize } from "@cortex-js/compute-engine/latex-syntax";
 import {
   binary,
   type BinaryOp,
@@ -110,11 +110,20 @@ const KNOWN_COMMANDS = [
 /** A MathJSON expression as the engine prints it (compact form). */
 type Json = number | string | { num: string } | Json[];
 
-let engine: ComputeEngine | undefined;
-/** The engine, made on first use (it takes about 150 ms). */
-function getEngine(): ComputeEngine {
-  engine ??= new ComputeEngine();
-  return engine;
+/**
+ * The parser's MathJSON in the compact form this reader walks: `{ str }` becomes the quoted
+ * string `'…'`, `{ fn }` and `{ sym }` their content (source offsets dropped); `{ num }` stays.
+ */
+function compact(j: unknown): Json {
+  if (Array.isArray(j)) return j.map(compact);
+  if (j !== null && typeof j === "object") {
+    const o = j as Record<string, unknown>;
+    if (typeof o.str === "string") return `'${o.str}'`;
+    if (Array.isArray(o.fn)) return compact(o.fn);
+    if (typeof o.sym === "string") return o.sym;
+    if (typeof o.num === "string") return { num: o.num };
+  }
+  return j as Json;
 }
 
 /**
@@ -171,9 +180,19 @@ export function parseLatex(source: string): Node {
   if (typeof source !== "string" || source.trim() === "") {
     throw new FormulaError("the formula is empty");
   }
+  // `\tanh^{-1}` is the inverse function, which the parser reads as a reciprocal: refuse it.
+  const inverse = source.match(
+    /\\(tanh|sigma|exp|log|ln|operatorname\{\w+\})\s*\^\s*\{?\s*-\s*1\s*\}?/,
+  );
+  if (inverse) {
+    throw new FormulaError(
+      `\`${inverse[0]}\`: inverse functions are not part of the formula syntax`,
+      inverse.index! + 1,
+    );
+  }
   let json: Json;
   try {
-    json = getEngine().parse(preprocess(source), { form: "raw" }).json as Json;
+    json = compact(parseMathJson(preprocess(source)));
   } catch (e) {
     throw new FormulaError(`cannot read the LaTeX: ${(e as Error).message}`);
   }
@@ -259,7 +278,7 @@ function closing(open: string): string {
 /** The piece of LaTeX an expression came from, as the engine prints it back. */
 function latexOf(j: Json): string {
   try {
-    return getEngine().box(j as never, { form: "raw" }).latex;
+    return serialize(j as never);
   } catch {
     return JSON.stringify(j);
   }

@@ -66,7 +66,7 @@ export { checkClaims } from "./lib/formula/check_claims.ts";
 export type { CheckClaimsOptions, ClaimResult } from "./lib/formula/check_claims.ts";
 export type { ClaimKind } from "./lib/formula/claim.ts";
 export type { Shape as FormulaShape } from "./lib/formula/shape.ts";
-export { type ClaimJson, ClaimsReport } from "./lib/formula/claims_report.ts";
+export { type ClaimJson, claimsPage, ClaimsReport } from "./lib/formula/claims_report.ts";
 export {
   type ClaimSpec as FormulaClaimSpec,
   type Kind,

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { checkClaims, ClaimsReport, ProblemError, writeTextAtomic } from "../mod.ts";
+import { checkClaims, claimsPage, ClaimsReport, ProblemError, writeTextAtomic } from "../mod.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 const spec = {
@@ -103,9 +103,7 @@ else if (many) console.log([...reports.map(String), report.headline()].join("\n\
 else console.log(report.toString());
 
 if (typeof html === "string") {
-  const page = many
-    ? report.page().replace(report.html(), reports.map((r) => r.html()).join("\n"))
-    : report.page();
+  const page = many ? claimsPage(reports, report.title) : report.page();
   try {
     await writeTextAtomic(html, page);
   } catch (e) {

@@ -176,16 +176,24 @@ export class ClaimsReport {
 
   /** A standalone offline page (MathML needs no scripts, fonts or styles from elsewhere). */
   page(): string {
-    const title = escapeHtml(this.title ?? "Claims checked");
-    return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
-      `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>` +
-      `<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;` +
-      `color:#1f2328}code{background:#f6f8fa;padding:0 3px}math{font-size:115%}</style></head>` +
-      `<body><h1>${title}</h1>\n${this.html()}\n</body></html>\n`;
+    return claimsPage([this], this.title);
   }
 
   /** Jupyter rendering: HTML with rendered math, plus plain text. */
   [JUPYTER_DISPLAY](): Record<string, string> {
     return { "text/plain": this.toString(), "text/html": this.html() };
   }
+}
+
+/**
+ * A standalone offline page of several reports, one after the other (MathML needs no scripts,
+ * fonts or styles from elsewhere).
+ */
+export function claimsPage(reports: readonly ClaimsReport[], title = "Claims checked"): string {
+  const t = escapeHtml(title);
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${t}</title>` +
+    `<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;` +
+    `color:#1f2328}code{background:#f6f8fa;padding:0 3px}math{font-size:115%}</style></head>` +
+    `<body><h1>${t}</h1>\n${reports.map((r) => r.html()).join("\n")}\n</body></html>\n`;
 }

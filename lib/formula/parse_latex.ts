@@ -33,7 +33,8 @@
  * @module
  */
 
-import { parse as parseMathJson, serialize } from "@cortex-js/compute-engine/latex-syntax";
+import { createRequire } from "node:module";
+import type * as LatexSyntax from "@cortex-js/compute-engine/latex-syntax";
 import {
   binary,
   type BinaryOp,
@@ -109,6 +110,34 @@ const KNOWN_COMMANDS = [
 
 /** A MathJSON expression as the engine prints it (compact form). */
 type Json = number | string | { num: string } | Json[];
+
+/** Environment switches the LaTeX parser reads when it loads: grant exactly these. */
+export const LATEX_ENV = ["CE_CACHE_STATS", "CE_TYPE_FACTS_ASSERT"] as const;
+
+let syntax: typeof LatexSyntax | undefined;
+
+/**
+ * The Compute Engine's LaTeX parser, loaded on first use (about 0.15 s) so that code which never
+ * reads LaTeX neither pays for it nor needs the environment access it asks for when it loads.
+ */
+function latexSyntax(): typeof LatexSyntax {
+  if (syntax) return syntax;
+  try {
+    syntax = createRequire(import.meta.url)(
+      "@cortex-js/compute-engine/latex-syntax",
+    ) as typeof LatexSyntax;
+    return syntax;
+  } catch (e) {
+    if (e instanceof Error && e.name === "NotCapable") {
+      throw new FormulaError(
+        `reading LaTeX needs --allow-env=${
+          LATEX_ENV.join(",")
+        } (the LaTeX parser reads these switches when it loads)`,
+      );
+    }
+    throw e;
+  }
+}
 
 /**
  * The parser's MathJSON in the compact form this reader walks: `{ str }` becomes the quoted
@@ -192,7 +221,7 @@ export function parseLatex(source: string): Node {
   }
   let json: Json;
   try {
-    json = compact(parseMathJson(preprocess(source)));
+    json = compact(latexSyntax().parse(preprocess(source)));
   } catch (e) {
     throw new FormulaError(`cannot read the LaTeX: ${(e as Error).message}`);
   }
@@ -278,7 +307,7 @@ function closing(open: string): string {
 /** The piece of LaTeX an expression came from, as the engine prints it back. */
 function latexOf(j: Json): string {
   try {
-    return serialize(j as never);
+    return latexSyntax().serialize(j as never);
   } catch {
     return JSON.stringify(j);
   }

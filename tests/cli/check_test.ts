@@ -14,7 +14,8 @@ async function run(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...(options.perms ?? ["--allow-read", "--allow-write", "--allow-env"]),
+      ...(options.perms ??
+        ["--allow-read", "--allow-write", "--allow-env=CE_CACHE_STATS,CE_TYPE_FACTS_ASSERT"]),
       SCRIPT,
       ...args,
     ],

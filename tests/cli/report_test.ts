@@ -20,7 +20,14 @@ if (!HAVE_CHROMIUM && !CI) {
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", SCRIPT, ...args],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env=CE_CACHE_STATS,CE_TYPE_FACTS_ASSERT",
+      SCRIPT,
+      ...args,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();

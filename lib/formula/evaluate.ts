@@ -65,7 +65,11 @@ function zip(a: NDArray, b: NDArray, op: (x: number, y: number) => number): NDAr
   return new NDArray(out, [rows, cols]);
 }
 
+/** Softmax of each column; a row vector `[1, n]` is one vector too (over its n entries). */
 function softmaxColumns(a: NDArray): NDArray {
+  if (a.shape[0] === 1 && a.shape[1] > 1) {
+    return softmaxColumns(a.reshape([a.shape[1], 1])).reshape(a.shape);
+  }
   const [r, c] = a.shape;
   const out = new Float64Array(a.size);
   for (let j = 0; j < c; j++) {

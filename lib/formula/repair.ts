@@ -465,7 +465,14 @@ function* productKinds(root: Node): Generator<Candidate> {
   }
 }
 
-function* symmetric(root: Node): Generator<Candidate> {
+/** The factors of a chain of matrix products, left to right (`2 * X * A` → 2, X, A). */
+function productFactors(n: Node): Node[] {
+  return n.type === "binary" && n.op === "*"
+    ? [...productFactors(n.left), ...productFactors(n.right)]
+    : [n];
+}
+
+function* symmetric(root: Node, shapes: ReadonlyMap<Node, Shape>): Generator<Candidate> {
   for (const { node, path } of valueNodes(root)) {
     if (node.type !== "binary") continue;
     if (node.op === "*" && (sameTree(node.left, num(2)) || sameTree(node.right, num(2)))) {
@@ -484,6 +491,34 @@ function* symmetric(root: Node): Generator<Candidate> {
         node: replaceAt(root, path, twice),
         explanation: `${q(node)} should be ${q(twice)}`,
       };
+    }
+  }
+  // Then whole chains such as 2 * X * A: the 2 goes and a square factor F becomes F + F'.
+  const inChain = new Set<Node>();
+  for (const { node, path } of valueNodes(root)) {
+    if (node.type !== "binary") continue;
+    if (node.op === "*" && !inChain.has(node)) {
+      const factors = productFactors(node);
+      for (const { node: k } of nodesWithPaths(node)) {
+        if (k !== node && k.type === "binary" && k.op === "*") inChain.add(k);
+      }
+      const two = factors.findIndex((f) => sameTree(f, num(2)));
+      if (two >= 0 && factors.length > 2) {
+        for (let k = 0; k < factors.length; k++) {
+          const s = shapes.get(factors[k]);
+          if (k === two || !s || s[0] !== s[1] || s[0] === 1) continue;
+          const rest = factors.map((f, m) => m === k ? binary("+", f, transpose(f)) : f)
+            .filter((_, m) => m !== two);
+          const chain = rest.reduce((l, r) => binary("*", l, r));
+          yield {
+            edit: "symmetric",
+            node: replaceAt(root, path, chain),
+            explanation: `${q(node)} holds only for a symmetric ${q(factors[k])}: it should be ${
+              q(chain)
+            }`,
+          };
+        }
+      }
     }
   }
 }
@@ -613,7 +648,7 @@ export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefin
     drops(root),
     dropSums(root),
     productKinds(root),
-    symmetric(root),
+    symmetric(root, shapes),
     indexSwaps(root, claim.indices),
   ];
   // The student's own subterms, which an edit leaves in place: the fix keeps them as written.

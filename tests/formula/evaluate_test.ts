@@ -41,6 +41,8 @@ const transposeRef = (a: M) => build(cols(a), rows(a), (i, j) => a[j][i]);
 const all = (a: M) => a.flat();
 const SIG = (x: number) => 1 / (1 + Math.exp(-x));
 function softmaxRef(a: M): M {
+  // A row vector is one vector: softmax over its entries.
+  if (rows(a) === 1 && cols(a) > 1) return transposeRef(softmaxRef(transposeRef(a)));
   const out = build(rows(a), cols(a), () => 0);
   for (let j = 0; j < cols(a); j++) {
     const top = Math.max(...a.map((row) => row[j]));
@@ -382,6 +384,12 @@ Deno.test("evaluate by hand: activations and their edge cases", () => {
   // σ never rounds to a NaN at ±1000 and is exact at 0.
   const s = run("sigmoid(x) .* (1 - sigmoid(x))", { x });
   assert.deepEqual(s, [[0], [0.25], [0]]);
+});
+
+Deno.test("evaluate by hand: softmax of a row vector is over its entries", () => {
+  const [p] = run("softmax(z)", { z: [[0, Math.log(3)]] });
+  assert.equal(p.length, 2);
+  assert.ok(Math.abs(p[0] - 0.25) < 1e-15 && Math.abs(p[1] - 0.75) < 1e-15, String(p));
 });
 
 Deno.test("evaluate by hand: softmax works on columns and survives ±1000 logits", () => {

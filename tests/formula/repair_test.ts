@@ -462,6 +462,19 @@ Deno.test("2 * A ↔ A + A'", () => {
   );
 });
 
+Deno.test("2 * A ↔ A + A' inside a longer product: 2 * X * A for the gradient of tr(X A X')", () => {
+  const setup = { given: { X: "3x4", A: "4x4" }, f: "trace(X * A * X')" };
+  repairs(
+    setup,
+    { d: "X", claim: "2 * X * A" },
+    "symmetric",
+    "X * (A + A')",
+    "`2 * X * A` holds only for a symmetric `A`: it should be `X * (A + A')`",
+  );
+  leavesAlone(setup, { d: "X", claim: "X * (A + A')" });
+  leavesAlone({ ...setup, given: { X: "3x4", A: "sym 4x4" } }, { d: "X", claim: "2 * X * A" });
+});
+
 Deno.test("swap the free indices", () => {
   repairs(
     CE_SQUARE,

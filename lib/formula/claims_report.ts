@@ -102,7 +102,8 @@ export class ClaimsReport {
   headline(): string {
     const n = this.results.length, good = this.results.filter((r) => r.ok).length;
     const invalid = this.results.filter((r) => r.kind === "invalid").length;
-    return `${this.title ? `${this.title}: ` : ""}${good} of ${n} claim${n === 1 ? "" : "s"} hold` +
+    return `${this.title ? `${this.title}: ` : ""}${good} of ${n} claim${n === 1 ? "" : "s"} ` +
+      `${n === 1 ? "holds" : "hold"}` +
       (invalid ? ` (${invalid} could not be read)` : "");
   }
 

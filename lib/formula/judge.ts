@@ -210,6 +210,15 @@ function matrixWords(d: Diagnosis, kind: "jacobian" | "hessian"): Diagnosis {
   return { ...d, message };
 }
 
+/** The checker names entries from 0 (`W[0, 3]`); formulas count from 1, as on paper (`W[1, 4]`). */
+function oneBased(message: string): string {
+  return message.replace(
+    /\b([A-Za-z][A-Za-z0-9_]*)\[(\d+)(?:, (\d+))?\]/g,
+    (_, n: string, i: string, j?: string) =>
+      `${n}[${Number(i) + 1}${j === undefined ? "" : `, ${Number(j) + 1}`}]`,
+  );
+}
+
 function drawNote(k: number, total: number): string {
   return total > 1 ? ` (draw ${k + 1} of ${total})` : "";
 }
@@ -305,12 +314,10 @@ export function judge(claim: PreparedClaim, setting: Setting, run: Compiled, off
     if (!ok && diagnosis.kind === "scaled" && claim.target[0] * claim.target[1] === 1) {
       diagnosis = singleRatio(claim, setting, run, all, k, diagnosis);
     }
+    diagnosis = { ...diagnosis, message: oneBased(diagnosis.message) };
     if (!ok) {
-      return {
-        ok,
-        diagnosis: { ...diagnosis, message: diagnosis.message + drawNote(k, all.length) },
-        method,
-      };
+      const note = claim.kind === "value" ? "" : drawNote(k, all.length);
+      return { ok, diagnosis: { ...diagnosis, message: diagnosis.message + note }, method };
     }
     if (k === all.length - 1) return { ok, diagnosis, method };
   }

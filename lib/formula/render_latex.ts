@@ -197,7 +197,13 @@ export function toLatex(
       return /^\d/.test(s) || (callLike && s.startsWith("\\left("));
     });
     const sep = n.op === ".*" ? " \\odot " : needsDot ? " \\cdot " : " ";
-    return raw.map((s, k) => annotate(factors[k], s)).join(sep);
+    // A thin space keeps juxtaposed words apart (`dhs \, diag(…)` would render as dhsdiag(…)).
+    const word = /\\operatorname|\\text/;
+    return raw.map((s, k) => annotate(factors[k], s)).reduce((out, s, k) =>
+      sep === " " && (word.test(raw[k - 1]) || word.test(raw[k]))
+        ? `${out} \\, ${s}`
+        : `${out}${sep}${s}`
+    );
   };
 
   const callLatex = (n: Node & { type: "call" }): string => {

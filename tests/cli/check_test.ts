@@ -82,7 +82,7 @@ Deno.test("check --json prints only the contract array, one object per claim in 
 Deno.test("check exits 0 when every claim holds and reads the problem from stdin with -", async () => {
   const { code, stdout } = await run(["-"], { stdin: JSON.stringify(RIGHT) });
   assert.equal(code, 0);
-  assert.match(stdout, /1 of 1 claim hold/);
+  assert.match(stdout, /1 of 1 claim holds/);
   assert.match(stdout, /dW {2}HOLDS/);
 });
 

@@ -239,7 +239,7 @@ Deno.test("toLatex: notation and fewest parentheses", () => {
     ["2 * 3", "2 \\cdot 3"],
     ["sigma * (a + b)", "\\sigma \\cdot \\left(a + b\\right)"],
     ["a * b .* c", "\\left(a b\\right) \\odot c"],
-    ["lr * W_hh", "\\operatorname{lr} W_{hh}"],
+    ["lr * W_hh", "\\operatorname{lr} \\, W_{hh}"],
     ["1e-7", "0.0000001"],
   ];
   for (const [plain, latex] of cases) assert.equal(toLatex(parsePlain(plain)), latex, plain);

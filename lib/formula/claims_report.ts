@@ -47,7 +47,9 @@ function factorShapes(r: ClaimResult): string {
       for (const side of [n.left, n.right]) {
         const s = r.shapes!.get(side);
         const isProduct = side.type === "binary" && (side.op === "*" || side.op === ".*");
-        if (s && !isProduct && side.type !== "num") seen.set(toPlain(side), `[${s.join(", ")}]`);
+        if (s && !isProduct && side.type !== "num" && s[0] * s[1] > 1) {
+          seen.set(toPlain(side), `[${s.join(", ")}]`);
+        }
       }
     }
     for (const c of children(n)) walk(c);

@@ -167,3 +167,14 @@ Deno.test("check --help describes the contract and exits 0", async () => {
   assert.match(stdout, /^usage: deno task check FILE\.json\|-/);
   assert.match(stdout, /--json/);
 });
+
+Deno.test("README's example problem prints what README shows", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Check a derivation written as formulas"));
+  const problem = section.split("```json\n")[1].split("```")[0];
+  const shown = section.split("$ deno task check problem.json\n")[1].split("```")[0];
+  const { code, stdout } = await run(["-"], { stdin: problem });
+  assert.equal(code, 1);
+  const words = (s: string) => s.trim().split(/\s+/).join(" ");
+  assert.equal(words(stdout), words(shown));
+});

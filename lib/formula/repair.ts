@@ -545,22 +545,25 @@ function* indexSwaps(root: Node, indices: readonly string[] | undefined): Genera
  */
 export function tidyTransposes(
   node: Node,
-  shapes?: (n: Node) => Shape | undefined,
+  scalars: ReadonlySet<string> = new Set(),
   keep?: ReadonlySet<Node>,
 ): Node {
   const t = (n: Node): Node => {
+    if (isScalarNode(n, scalars)) return n;
     switch (n.type) {
       case "transpose":
-        return tidyTransposes(n.arg, shapes, keep);
+        return tidyTransposes(n.arg, scalars, keep);
       case "neg":
         return neg(t(n.arg));
       case "num":
         return n;
       case "binary":
         if (n.op === "*") {
-          return n.left.type === "num"
-            ? binary("*", n.left, t(n.right))
-            : binary("*", t(n.right), t(n.left));
+          // (c A B)ᵀ = c Bᵀ Aᵀ: scalar factors stay in front, the others turn round.
+          const factors = productFactors(n);
+          const constant = factors.filter((f) => isScalarNode(f, scalars));
+          const others = factors.filter((f) => !isScalarNode(f, scalars)).reverse().map(t);
+          return [...constant, ...others].reduce((l, r) => binary("*", l, r));
         }
         if (
           n.right.type === "num" || n.left.type === "transpose" || n.right.type === "transpose"
@@ -568,7 +571,7 @@ export function tidyTransposes(
           // Entry by entry: (A + Bᵀ)ᵀ = Aᵀ + B, (A / 5)ᵀ = Aᵀ / 5, (A ^ 2)ᵀ = (Aᵀ) ^ 2.
           return binary(n.op, t(n.left), t(n.right));
         }
-        return transpose(tidyTransposes(n, shapes, keep));
+        return transpose(tidyTransposes(n, scalars, keep));
       default:
         return transpose(n);
     }
@@ -581,14 +584,35 @@ export function tidyTransposes(
     case "name":
       return node;
     default: {
-      return withChildren(node, children(node).map((k) => tidyTransposes(k, shapes, keep)));
+      return withChildren(node, children(node).map((k) => tidyTransposes(k, scalars, keep)));
     }
+  }
+}
+
+/** True when `n` is a number or built from numbers and the scalar variables `scalars` only. */
+function isScalarNode(n: Node, scalars: ReadonlySet<string>): boolean {
+  switch (n.type) {
+    case "num":
+      return true;
+    case "name":
+      return scalars.has(n.name);
+    case "call":
+      return ["sum", "mean", "trace", "norm"].includes(n.fn) ||
+        n.args.every((a) => isScalarNode(a, scalars));
+    case "index":
+      return false;
+    default:
+      return children(n).every((c) => isScalarNode(c, scalars));
   }
 }
 
 /** Signs and transposes tidied: `a + -b` → `a - b`, `a + -1` → `a - 1`, `--a` → `a`,
  * `A + A` → `2 * A`, transposes pushed inward; the subtrees in `keep` are left as written. */
-export function tidy(node: Node, keep?: ReadonlySet<Node>): Node {
+export function tidy(
+  node: Node,
+  keep?: ReadonlySet<Node>,
+  scalars: ReadonlySet<string> = new Set(),
+): Node {
   const signs = (n: Node): Node => {
     if (keep?.has(n)) return n;
     const m = withChildren(n, children(n).map(signs));
@@ -607,7 +631,7 @@ export function tidy(node: Node, keep?: ReadonlySet<Node>): Node {
     }
     return m;
   };
-  return signs(tidyTransposes(node, undefined, keep));
+  return signs(tidyTransposes(node, scalars, keep));
 }
 
 interface SearchContext {
@@ -653,13 +677,16 @@ export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefin
   ];
   // The student's own subterms, which an edit leaves in place: the fix keeps them as written.
   const untouched = new Set(nodesWithPaths(root).map(({ node }) => node));
+  const scalarNames = new Set(
+    [...setting.shapes].filter(([, s]) => s[0] === 1 && s[1] === 1).map(([n]) => n),
+  );
   let tried = 0;
   for (const generator of generators) {
     for (const candidate of generator) {
       if (++tried > MAX_CANDIDATES) return undefined;
       const values = ctx.evaluate(candidate.node);
       if (!values || !values.every((v, k) => agrees(v, ctx.truths[k]))) continue;
-      for (const node of [tidy(candidate.node, untouched), candidate.node]) {
+      for (const node of [tidy(candidate.node, untouched, scalarNames), candidate.node]) {
         let run: Compiled;
         try {
           run = claim.read(node);

@@ -530,7 +530,8 @@ Deno.test("tidy: signs and transposes in fixes read as people write them", () =>
   assert.equal(t("(W + W) * x"), "2 * W * x");
   assert.equal(t("((s - t) * X' / 5)'"), "X * (s - t)' / 5");
   assert.equal(t("(W * x - t)'"), "(W * x - t)'");
-  assert.equal(t("(2 * (A * x - b)' * A)'"), "A' * (2 * (A * x - b))");
+  assert.equal(t("(2 * (A * x - b)' * A)'"), "2 * A' * (A * x - b)");
+  assert.equal(t("(1 / 4 * X * (P - Y)')'"), "1 / 4 * (P - Y) * X'");
   assert.equal(t("(A / B)'"), "(A / B)'");
   assert.equal(t("(A * B)'"), "B' * A'");
   assert.equal(t("(A + B')'"), "A' + B");

@@ -8,7 +8,8 @@
  * constant fitted by least squares when it is simple (2, ½, −1, a size such as N, a given scalar
  * such as a temperature); swap the operands of a product; replace an activation by its derivative
  * or the reverse (σ ↔ σ ⊙ (1 − σ), relu ↔ heaviside, tanh ↔ 1 − tanh², softplus ↔ σ); drop a
- * factor; drop an enclosing sum or mean; swap element-wise and matrix product; `2 * A` ↔ `A + A'`;
+ * factor; drop an enclosing sum or mean (or add a forgotten one around an array where the claim is a
+ * number); swap element-wise and matrix product; `2 * A` ↔ `A + A'`;
  * swap the free indices.
  *
  * @module
@@ -46,6 +47,7 @@ export type EditKind =
   | "activation"
   | "drop-factor"
   | "drop-sum"
+  | "add-sum"
   | "product-kind"
   | "symmetric"
   | "swap-indices";
@@ -451,6 +453,32 @@ function* dropSums(root: Node): Generator<Candidate> {
   }
 }
 
+/** A scalar claimed as an array (∂f/∂b for a scalar b written without its sum): wrap a subterm in
+ * `sum`, innermost-first so that a coefficient stays outside (`2 * sum(r)`, not `sum(2 * r)`). */
+function* addSums(
+  root: Node,
+  shapes: ReadonlyMap<Node, Shape>,
+  target: Shape,
+): Generator<Candidate> {
+  if (target[0] !== 1 || target[1] !== 1) return;
+  const rootShape = shapes.get(root);
+  if (!rootShape || (rootShape[0] === 1 && rootShape[1] === 1)) return;
+  const nodes = valueNodes(root).filter(({ node }) => {
+    const s = shapes.get(node);
+    return s !== undefined && s[0] * s[1] > 1 && node.type !== "name";
+  });
+  for (const { node, path } of [...nodes.slice(1), ...nodes.slice(0, 1)]) {
+    const summed = call("sum", node);
+    yield {
+      edit: "add-sum",
+      node: replaceAt(root, path, summed),
+      explanation: `${q(node)} is an array where a number belongs: it should be summed, ${
+        q(summed)
+      }`,
+    };
+  }
+}
+
 function* productKinds(root: Node): Generator<Candidate> {
   for (const { node, path } of valueNodes(root)) {
     if (node.type !== "binary" || (node.op !== "*" && node.op !== ".*")) continue;
@@ -671,6 +699,7 @@ export function searchFix(claim: PreparedClaim, setting: Setting): Fix | undefin
     activations(root, setting),
     drops(root),
     dropSums(root),
+    addSums(root, shapes, claim.target),
     productKinds(root),
     symmetric(root, shapes),
     indexSwaps(root, claim.indices),

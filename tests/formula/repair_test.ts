@@ -417,6 +417,20 @@ Deno.test("drop a sum", () => {
   leavesAlone(setup, { d: "x", claim: "x" });
 });
 
+Deno.test("add a forgotten sum: the derivative by a scalar bias is a number", () => {
+  // f = Σ (w x + b − t)²: ∂f/∂b = 2 Σ (w x + b − t), a number.
+  const setup = { given: { w: "1", b: "1", x: "5", t: "5" }, f: "sum((w * x + b - t) .^ 2)" };
+  repairs(
+    setup,
+    { d: "b", claim: "2 * (w * x + b - t)" },
+    "add-sum",
+    "2 * sum(w * x + b - t)",
+    "`w * x + b - t` is an array where a number belongs: it should be summed, " +
+      "`sum(w * x + b - t)`",
+  );
+  leavesAlone(setup, { d: "b", claim: "2 * sum(w * x + b - t)" });
+});
+
 Deno.test("swap * and .*", () => {
   // f = Σ tanh(Wx): ∇ₓ = Wᵀ(1 − tanh²(Wx)).
   const setup = { given: { W: "3x4", x: "4" }, f: "sum(tanh(W * x))" };

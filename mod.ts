@@ -14,6 +14,7 @@
 
 export * from "./lib/ndarray.ts";
 export * from "./lib/random.ts";
+export { closest, editDistance } from "./lib/suggest.ts";
 export * from "./lib/grad/numeric.ts";
 export * from "./lib/grad/diagnosis.ts";
 export * from "./lib/grad/report.ts";

@@ -10,6 +10,7 @@
 import {
   checkOp,
   checkOpWithAutodiff,
+  closest,
   DEFAULT_ATOL,
   DEFAULT_EPS,
   DEFAULT_RTOL,
@@ -65,30 +66,6 @@ interface Row {
   ms: number;
 }
 
-/** Edit distance, for suggesting the closest op name. */
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
-}
-
-function closest(name: string, names: string[]): string {
-  let best = names[0], bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(name.toLowerCase(), n.toLowerCase());
-    if (d < bestD) [best, bestD] = [n, d];
-  }
-  return best;
-}
-
 function select(filter: string | undefined): OpCase[] {
   if (filter === undefined) return [...OP_CASES];
   const names = OP_CASES.map((c) => c.name);
@@ -97,7 +74,7 @@ function select(filter: string | undefined): OpCase[] {
   for (const w of wanted) {
     if (!names.includes(w)) {
       usageError(
-        `unknown op ${JSON.stringify(w)}; did you mean ${JSON.stringify(closest(w, names))}?`,
+        `unknown op ${JSON.stringify(w)}; did you mean ${JSON.stringify(closest(w, names)?.name)}?`,
       );
     }
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { closest } from "../suggest.ts";
+
 /** A problem with a formula or a problem statement, with the column where it was found. */
 export class FormulaError extends Error {
   /** 1-based column in the formula's source text, when known. */
@@ -18,31 +20,14 @@ export class FormulaError extends Error {
   }
 }
 
-/** Levenshtein distance of two short strings. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /**
  * ` (did you mean X?)` for the closest of `known` to `word`, when one is close enough (at most a
  * third of the word's letters differ, or only case differs; a one-letter word only for a case
  * slip); otherwise the empty string.
  */
 export function didYouMean(word: string, known: Iterable<string>): string {
-  let best = "", bestD = Infinity;
-  for (const k of known) {
-    const d = k.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word, k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
+  const best = closest(word, known);
   // Every one-letter name is one edit from every other: only a case slip is a likely intent.
   const limit = word.length === 1 ? 0.5 : Math.max(1, Math.floor(word.length / 3));
-  return bestD <= limit ? ` (did you mean ${best}?)` : "";
+  return best && best.distance <= limit ? ` (did you mean ${best.name}?)` : "";
 }

@@ -3,21 +3,13 @@
  * unknown ids, and atomic `--html` writes.
  */
 import assert from "node:assert/strict";
+import { runCli } from "../helpers/run_cli.ts";
 import { contractProblems } from "../helpers/claim_contract.ts";
 
 const SCRIPT = new URL("../../cli/ex.ts", import.meta.url).pathname;
 
-async function run(
-  args: string[],
-  perms: string[] = ["--allow-read"],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...perms, SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(args: string[], perms: string[] = ["--allow-read"]) {
+  return runCli(SCRIPT, args, { perms });
 }
 
 Deno.test("ex all --json prints only a JSON array of claims obeying the contract", async () => {

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
+import { runCli } from "../helpers/run_cli.ts";
 
 const SCRIPT = new URL("../../cli/gradcheck.ts", import.meta.url).pathname;
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(...args: string[]) {
+  return runCli(SCRIPT, args);
 }
 
 Deno.test("gradcheck --json prints only a JSON array, one passing row per op", async () => {

@@ -6,6 +6,7 @@
  * Without Chromium the browser test is skipped loudly, except under CI=true where it fails.
  */
 import assert from "node:assert/strict";
+import { LATEX_ENV_FLAG, runCli } from "../helpers/run_cli.ts";
 import { CHROMIUM, chromiumAvailable, dumpDom, renderPage } from "../helpers/chromium.ts";
 
 const SCRIPT = new URL("../../cli/report.ts", import.meta.url).pathname;
@@ -18,21 +19,8 @@ if (!HAVE_CHROMIUM && !CI) {
   );
 }
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env=CE_CACHE_STATS,CE_TYPE_FACTS_ASSERT",
-      SCRIPT,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(args: string[]) {
+  return runCli(SCRIPT, args, { perms: ["--allow-read", "--allow-write", LATEX_ENV_FLAG] });
 }
 
 const dir = await Deno.makeTempDir({ prefix: "report-test-" });

@@ -3,22 +3,14 @@
  * order, determinism, the MNIST default, and one-line errors without partial files.
  */
 import assert from "node:assert/strict";
+import { runCli } from "../helpers/run_cli.ts";
 import { Random } from "../../lib/random.ts";
 import { chromiumAvailable, renderPage } from "../helpers/chromium.ts";
 
 const SCRIPT = new URL("../../cli/tsne.ts", import.meta.url).pathname;
 
-async function run(
-  args: string[],
-  writable: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", `--allow-write=${writable}`, SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function run(args: string[], writable: string) {
+  return runCli(SCRIPT, args, { perms: ["--allow-read", `--allow-write=${writable}`] });
 }
 
 /** Three separated blobs in 4-D as CSV text with a header; labels in the last column. */

@@ -9,7 +9,6 @@ import fc from "fast-check";
 import {
   changedClaims,
   claimsOf,
-  editDistance,
   EXERCISES,
   findExercise,
   runExercises,
@@ -18,6 +17,7 @@ import {
   summarizeBySheet,
 } from "../../lib/exercises/catalog.ts";
 import { contractProblems } from "../helpers/claim_contract.ts";
+import { editDistance } from "../../lib/suggest.ts";
 
 /** The expected verdict of every claim, `exercise/claim` → status. */
 const EXPECTED: ReadonlyMap<string, string> = new Map([

@@ -5,6 +5,7 @@
  * holds), and `deno task check` on the whole file (an array of problems) as a subprocess.
  */
 import assert from "node:assert/strict";
+import { LATEX_ENV_FLAG, runCli } from "../helpers/run_cli.ts";
 import { checkClaims } from "../../lib/formula/check_claims.ts";
 import type { ClaimResult } from "../../lib/formula/check_claims.ts";
 import type { ClaimSpec, ProblemSpec } from "../../lib/formula/problem.ts";
@@ -95,21 +96,8 @@ Deno.test("each sheet formula fails for the reason worked out by hand", () => {
   assert.equal(kind("004-Q2.d"), "mismatch");
 });
 
-async function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env=CE_CACHE_STATS,CE_TYPE_FACTS_ASSERT",
-      SCRIPT,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function check(args: string[]) {
+  return runCli(SCRIPT, args, { perms: ["--allow-read", "--allow-write", LATEX_ENV_FLAG] });
 }
 
 Deno.test("deno task check takes the whole file: every claim in order, exit 1", async () => {

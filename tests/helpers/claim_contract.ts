@@ -45,3 +45,37 @@ export function contractProblems(c: Record<string, unknown>): string[] {
   }
   return problems;
 }
+
+/** The keys one object of `deno task check --json` may have (DESIGN.md). */
+const CHECK_KEYS = [
+  "id",
+  "ok",
+  "kind",
+  "factor",
+  "wrongEntries",
+  "totalEntries",
+  "message",
+  "fix",
+  "explanation",
+  "parsed",
+  "shape",
+];
+
+/** Validates one object of `deno task check --json` against its contract; returns the problems. */
+export function checkContractProblems(r: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const extra = Object.keys(r).filter((k) => !CHECK_KEYS.includes(k));
+  if (extra.length) problems.push(`extra keys ${extra.join(", ")}`);
+  for (const k of ["id", "ok", "kind", "message", "parsed", "shape"]) {
+    if (!(k in r)) problems.push(`missing ${k}`);
+  }
+  if (typeof r.ok !== "boolean") problems.push("ok must be a boolean");
+  for (const k of ["id", "kind", "message", "parsed"]) {
+    if (typeof r[k] !== "string") problems.push(`${k} must be a string`);
+  }
+  if (r.shape !== null && !(Array.isArray(r.shape) && r.shape.length === 2)) {
+    problems.push("shape must be [rows, columns] or null");
+  }
+  if (r.fix !== undefined && typeof r.fix !== "string") problems.push("fix must be a string");
+  return problems;
+}

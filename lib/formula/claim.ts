@@ -49,6 +49,9 @@ export interface PreparedClaim {
   read(node: Node): Compiled;
 }
 
+/** The largest Jacobian or Hessian checked (each of its columns costs two evaluations, or more). */
+export const MAX_MATRIX_ENTRIES = 250_000;
+
 /** Default absolute tolerance of a `value` claim. */
 export const DEFAULT_VALUE_TOLERANCE = 1e-6;
 
@@ -177,6 +180,12 @@ export function prepareClaim(raw: unknown, setting: Setting): PreparedClaim {
     : kind === "value"
     ? undefined
     : spec.claim!;
+  if ((kind === "jacobian" || kind === "hessian") && target[0] * target[1] > MAX_MATRIX_ENTRIES) {
+    throw new FormulaError(
+      `a ${target[0]}x${target[1]} ${kind === "jacobian" ? "Jacobian" : "Hessian"} is too large ` +
+        `to check entry by entry (at most ${MAX_MATRIX_ENTRIES} entries): check a smaller case`,
+    );
+  }
   const read = (node: Node): Compiled => {
     const all = inferShapes(node, { shapes, indices });
     const s = all.get(node)!;

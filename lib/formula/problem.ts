@@ -35,6 +35,9 @@ export const KINDS = ["real", "onehot", "prob", "pos", "sym", "spd"] as const;
  * summing to 1); `pos` positive entries; `sym` symmetric; `spd` symmetric positive definite. */
 export type Kind = typeof KINDS[number];
 
+/** The most entries a given variable may have (10 million float64 entries are 80 MB). */
+export const MAX_ENTRIES = 10_000_000;
+
 /** Default number of independent random draws each claim is checked at. */
 export const DEFAULT_DRAWS = 3;
 
@@ -202,6 +205,12 @@ function readVariable(name: string, spec: string | Nested): Variable {
   const shape: Shape = [Number(m[2]), m[3] === undefined ? 1 : Number(m[3])];
   if (shape[0] < 1 || shape[1] < 1) {
     throw new ProblemError(`given ${name}: sizes must be at least 1`);
+  }
+  if (shape[0] * shape[1] > MAX_ENTRIES) {
+    throw new ProblemError(
+      `given ${name}: ${showShape(shape)} has ${shape[0] * shape[1]} entries, more than the ` +
+        `${MAX_ENTRIES} a check can draw several times`,
+    );
   }
   if ((kind === "onehot" || kind === "prob") && shape[0] < 2) {
     throw new ProblemError(

@@ -343,3 +343,22 @@ Deno.test("the report keeps input order and the JSON contract", () => {
     json[0],
   );
 });
+
+Deno.test("sizes a check cannot afford are refused up front, naming the variable or claim", () => {
+  assert.equal(
+    problemError({ given: { W: "100000x100000" }, claims: [] }),
+    "given W: [100000, 100000] has 10000000000 entries, more than the 10000000 a check can draw " +
+      "several times",
+  );
+  const [h] = checkClaims({
+    given: { z: "1000" },
+    f: "sum(z .^ 3)",
+    claims: [{ id: "h", hessian: "z", claim: "diag(6 * z)" }],
+  }).results;
+  assert.equal(h.kind, "invalid");
+  assert.equal(
+    h.message,
+    "h: a 1000x1000 Hessian is too large to check entry by entry (at most 250000 entries): " +
+      "check a smaller case",
+  );
+});

@@ -86,6 +86,10 @@ export {
   type Node as FormulaNode,
 } from "./lib/formula/ast.ts";
 export * from "./lib/exercises/claim.ts";
+export * from "./lib/exercises/sheet_data.ts";
+export * from "./lib/exercises/sheet_runner.ts";
+export * from "./lib/exercises/vocabulary.ts";
+export * from "./lib/exercises/sheets.ts";
 export * from "./lib/exercises/activations.ts";
 export * from "./lib/exercises/softmax.ts";
 export * from "./lib/exercises/mlp.ts";

@@ -34,12 +34,13 @@ import { normalizationExercise } from "./normalization.ts";
 import { optimizationExercise } from "./optimization.ts";
 import { proximalExercise } from "./proximal.ts";
 import { softmaxExercise } from "./softmax.ts";
+import { dataExercises, SHEET_DATA, strayClaims } from "./sheets.ts";
 import { editDistance } from "../suggest.ts";
 
 export * from "./claim.ts";
 
-/** Every exercise, in the order the CLI and the report list them. */
-export const EXERCISES: readonly Exercise[] = [
+/** The exercises whose code adds experiments and figures to what the sheets state. */
+const CODE_EXERCISES: readonly Exercise[] = [
   activationsExercise,
   softmaxExercise,
   mlpExercise,
@@ -54,8 +55,17 @@ export const EXERCISES: readonly Exercise[] = [
   extensionsExercise,
 ];
 
-/** The sheets, by three-digit prefix. */
-export const SHEETS: readonly string[] = ["000", "001", "002", "003", "004"];
+/**
+ * Every exercise, in the order the CLI and the report list them: those with code, then those a
+ * registered sheet file defines by itself.
+ */
+export const EXERCISES: readonly Exercise[] = [...CODE_EXERCISES, ...dataExercises(SHEET_DATA)];
+
+const stray = strayClaims(EXERCISES.map((e) => e.id), SHEET_DATA);
+if (stray.length) throw new RangeError(`catalog: ${stray.join("; ")}`);
+
+/** The sheets, by three-digit prefix: every registered sheet file. */
+export const SHEETS: readonly string[] = SHEET_DATA.map((s) => s.sheet);
 
 /** How many suggestions {@linkcode suggestIds} returns at most. */
 export const MAX_SUGGESTIONS = 3;

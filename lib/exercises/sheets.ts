@@ -1,0 +1,87 @@
+/**
+ * The sheets as data, read and validated once, and the two ways an exercise is built on them:
+ * {@linkcode sheetExercise} for a topic whose code adds experiments and figures to the claims the
+ * sheets state, {@linkcode dataExercises} for exercises a sheet file defines by itself.
+ *
+ * @example
+ * ```ts
+ * import { SHEET_DATA } from "./sheets.ts";
+ * if (SHEET_DATA.map((s) => s.sheet).join() !== "000,001,002,003,004") throw new Error();
+ * ```
+ *
+ * @module
+ */
+
+import type { FigureSpec } from "../view/figure.ts";
+import type { Exercise, ExerciseResult } from "./claim.ts";
+import { readSheet, type SheetData } from "./sheet_data.ts";
+import * as FILES from "./sheet_files.ts";
+import { type Outcomes, runSheetClaims } from "./sheet_runner.ts";
+
+/** Reads registered sheet files (name → parsed JSON), in sheet order. */
+export function readSheets(files: Readonly<Record<string, unknown>>): SheetData[] {
+  return Object.entries(files)
+    .map(([name, raw]) => readSheet(raw, `data/sheets/${name}.json`))
+    .sort((a, b) => a.sheet.localeCompare(b.sheet));
+}
+
+/** Every registered sheet (`sheet_files.ts`), validated. */
+export const SHEET_DATA: readonly SheetData[] = readSheets(FILES);
+
+/** What an exercise's code adds to its sheets' claims. */
+export interface ExerciseCode {
+  /** Short id; the sheets' claims naming it belong to it. */
+  id: string;
+  /** Human title. */
+  title: string;
+  /** Sheet questions covered, `"002 Ex2"`. */
+  covers: readonly string[];
+  /** The outcomes of the claims the sheets mark `experiment`, by claim id, and the figures. */
+  experiments?: () => { outcomes?: Outcomes; figures?: FigureSpec[] };
+}
+
+/**
+ * An exercise whose claims come from the sheets (formula claims checked from data, experiments
+ * from `code.experiments`).
+ */
+export function sheetExercise(
+  code: ExerciseCode,
+  sheets: readonly SheetData[] = SHEET_DATA,
+): Exercise {
+  const run = (): ExerciseResult => {
+    const { outcomes = {}, figures = [] } = code.experiments?.() ?? {};
+    return {
+      id: code.id,
+      title: code.title,
+      claims: runSheetClaims(sheets, code.id, outcomes),
+      figures,
+    };
+  };
+  return { id: code.id, title: code.title, covers: code.covers, run };
+}
+
+/** The exercises the sheet files define themselves (every claim of them stated as data). */
+export function dataExercises(sheets: readonly SheetData[] = SHEET_DATA): Exercise[] {
+  return sheets.flatMap((s) =>
+    (s.exercises ?? []).map((e) => {
+      const covers = e.covers ?? [
+        ...new Set(
+          s.claims.filter((c) => c.exercise === e.id).map((c) => `${s.sheet} ${c.question}`),
+        ),
+      ];
+      return sheetExercise({ id: e.id, title: e.title, covers }, sheets);
+    })
+  );
+}
+
+/** The claims of the sheets that name an exercise outside `known` (a typo in an id). */
+export function strayClaims(
+  known: readonly string[],
+  sheets: readonly SheetData[] = SHEET_DATA,
+): string[] {
+  return sheets.flatMap((s) =>
+    s.claims.filter((c) => !known.includes(c.exercise)).map((c) =>
+      `sheet ${s.sheet}: ${c.exercise}/${c.claim} names an exercise that is not in the catalog`
+    )
+  );
+}

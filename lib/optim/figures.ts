@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Figure, type PlotlyObject } from "../view/figure.ts";
+import { Figure, logSpacedIndices, type PlotlyObject } from "../view/figure.ts";
 import { NDArray } from "../ndarray.ts";
 import { type SolverResult, traceColumn, type TraceTable } from "./trace.ts";
 import type { LassoRatesReport, NewtonRateReport } from "./rates.ts";
@@ -102,13 +102,15 @@ export function lassoRatesFigure(report: LassoRatesReport): Figure {
   ) {
     const g = gap(col);
     const x: number[] = [], y: number[] = [];
-    for (let k = 1; k < ks.length; k++) {
+    // Iterations 1 … K, log-spaced: the log axis shows the same line with a tenth of the points.
+    for (const i of logSpacedIndices(ks.length - 1)) {
+      const k = i + 1;
       if (g[k] > 0) {
         x.push(k);
         y.push(g[k]);
       }
     }
-    data.push({ type: "scatter", mode: "lines", name: `${name} F(x_k) − F*`, x, y });
+    data.push({ type: "scatter", mode: "lines", name: `${name} F(x<sub>k</sub>) − F*`, x, y });
     data.push({
       type: "scatter",
       mode: "lines",
@@ -123,12 +125,15 @@ export function lassoRatesFigure(report: LassoRatesReport): Figure {
     layout: {
       title: "Lasso: ISTA O(1/k) vs FISTA O(1/k²) — gaps and fitted slopes",
       xaxis: { title: "iteration k", type: "log" },
-      yaxis: { title: "F(x_k) − F*", type: "log" },
+      yaxis: { title: "F(x<sub>k</sub>) − F*", type: "log" },
     },
   });
 }
 
-/** Newton's ratios e_{k+1}/e_k² against k, with the predicted limit |f''/2f'| as a line. */
+/**
+ * Newton's ratios e_{k+1}/e_k² against k, with the predicted limit |f''/2f'| as a line (titles
+ * written with Plotly's `<sub>` and `<sup>`, which every renderer draws).
+ */
 export function newtonRateFigure(report: NewtonRateReport): Figure {
   const k = report.ratios.map((_, i) => i);
   return new Figure({
@@ -136,7 +141,7 @@ export function newtonRateFigure(report: NewtonRateReport): Figure {
       {
         type: "scatter",
         mode: "lines+markers",
-        name: "measured e_{k+1}/e_k²",
+        name: "measured e<sub>k+1</sub> / e<sub>k</sub><sup>2</sup>",
         x: k,
         y: report.ratios,
       },
@@ -152,7 +157,7 @@ export function newtonRateFigure(report: NewtonRateReport): Figure {
     layout: {
       title: "Newton's method: quadratic convergence constant",
       xaxis: { title: "iteration k" },
-      yaxis: { title: "e_{k+1} / e_k²" },
+      yaxis: { title: "e<sub>k+1</sub> / e<sub>k</sub><sup>2</sup>" },
     },
   });
 }
@@ -173,6 +178,12 @@ export interface ContourOptions {
 
 /** Padding of the automatic plot range, as a fraction of the paths' extent. */
 const CONTOUR_PAD = 0.2;
+/** Contour fill: white at the minimum to light grey, under paths of saturated colours. */
+const CONTOUR_GREYS = [[0, "#ffffff"], [1, "#d4d4d4"]];
+/** Path colours that stay distinct from each other and from grey (Okabe–Ito palette). */
+const PATH_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
+/** Marker shapes of successive paths. */
+const PATH_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross"];
 
 /**
  * Contours of a two-parameter function f(x₁, x₂) with the iterates of each run (`keepPath: true`)
@@ -229,14 +240,34 @@ export function contourFigure(
   }
   return new Figure({
     data: [
-      { type: "contour", x: gx, y: gy, z: zz, ncontours: 30, showscale: false, name: "f" },
-      ...paths.map((p) => ({
+      {
+        type: "contour",
+        x: gx,
+        y: gy,
+        z: zz,
+        ncontours: 30,
+        showscale: false,
+        name: "f",
+        // Pale greys, so that every path colour stands out (the default red-blue scale hid the
+        // red path).
+        colorscale: CONTOUR_GREYS,
+        line: { color: "rgba(0,0,0,0.35)", width: 0.6 },
+        hoverinfo: "skip",
+      },
+      ...paths.map((p, i) => ({
         type: "scatter",
         mode: "lines+markers",
         name: p.name,
         x: p.xs,
         y: p.ys,
-        marker: { size: 4 },
+        // Earlier paths wider, with their own marker shape, so that a path that runs along
+        // another one still shows beneath it.
+        line: { width: Math.max(1.5, 4 - 1.25 * i), color: PATH_COLOURS[i % PATH_COLOURS.length] },
+        marker: {
+          size: Math.max(5, 9 - 2 * i),
+          symbol: PATH_SYMBOLS[i % PATH_SYMBOLS.length],
+          color: PATH_COLOURS[i % PATH_COLOURS.length],
+        },
       })),
     ],
     layout: {

@@ -15,6 +15,19 @@ import { tsne, type TsneOptions, type TsneResult } from "./tsne.ts";
 /** Perplexities of the sweep. */
 export const SWEEP_PERPLEXITIES: readonly number[] = [5, 30, 100];
 const MARKER_SIZE = 4;
+/** One colour per label, the same in every panel (Plotly's ten-colour palette). */
+const LABEL_COLOURS = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#7f7f7f",
+  "#bcbd22",
+  "#17becf",
+];
 
 function scatterTraces(
   y: NDArray,
@@ -37,10 +50,10 @@ function scatterTraces(
   const keys = [...groups.keys()].sort((a, b) =>
     typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b))
   );
-  return keys.map((key) => {
+  return keys.map((key, g) => {
     const idx = groups.get(key)!;
     return {
-      type: "scattergl",
+      type: "scatter",
       mode: "markers",
       name: String(key),
       legendgroup: String(key),
@@ -49,7 +62,7 @@ function scatterTraces(
       y: idx.map((i) => y.data[2 * i + 1]),
       text: idx.map((i) => `#${i}${labels === undefined ? "" : ` label ${key}`}`),
       hoverinfo: "text",
-      marker: { size: MARKER_SIZE, opacity: 0.8 },
+      marker: { size: MARKER_SIZE, opacity: 0.8, color: LABEL_COLOURS[g % LABEL_COLOURS.length] },
       ...(axes.xaxis ? { xaxis: axes.xaxis, yaxis: axes.yaxis } : {}),
     };
   });
@@ -144,8 +157,17 @@ export function sweepFigure(
   const data: PlotlyObject[] = [];
   const layout: PlotlyObject = {
     title: options.title ?? "t-SNE at several perplexities",
-    height: 450,
+    height: 520,
     annotations: [] as PlotlyObject[],
+    // Below the panels, in one row: a column of ten entries beside them did not fit.
+    legend: {
+      orientation: "h",
+      x: 0.5,
+      xanchor: "center",
+      y: -0.04,
+      yanchor: "top",
+      title: { text: labels === undefined ? "" : "label" },
+    },
   };
   const gap = 0.04;
   const width = (1 - gap * (k - 1)) / k;

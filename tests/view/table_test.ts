@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { escapeHtml, htmlTable, textTable } from "../../lib/view/table.ts";
+import { escapeHtml, htmlTable, isNumberCell, textTable } from "../../lib/view/table.ts";
 
 Deno.test("textTable aligns columns under a rule", () => {
   const t = textTable({ caption: "c", headers: ["a", "long"], rows: [["xyz", "1"], ["", "22"]] });
@@ -7,9 +7,48 @@ Deno.test("textTable aligns columns under a rule", () => {
 });
 
 Deno.test("htmlTable escapes cells", () => {
-  assert.equal(
-    htmlTable({ headers: ["<h>"], rows: [["a&b"]] }),
-    "<table><thead><tr><th>&lt;h&gt;</th></tr></thead><tbody><tr><td>a&amp;b</td></tr></tbody></table>",
+  const html = htmlTable({ headers: ["<h>"], rows: [["a&b"]] });
+  assert.ok(
+    html.endsWith(
+      "<table><thead><tr><th>&lt;h&gt;</th></tr></thead><tbody><tr><td>a&amp;b</td></tr></tbody></table></div>",
+    ),
+    html,
   );
   assert.equal(escapeHtml(`"'`), "&quot;&#39;");
+});
+
+Deno.test("htmlTable aligns text left and number columns right", () => {
+  const html = htmlTable({
+    headers: ["name", "value", "mixed"],
+    rows: [["a", "1.5e-7", "2"], ["b", "−3", "n/a"], ["c", "", "4"]],
+  });
+  assert.match(html, /^<div class="dlm-table dlm-r2"><style>/);
+  assert.match(html, /\.dlm-table table td,\.dlm-table table th\{text-align:left\}/);
+  assert.match(
+    html,
+    /\.dlm-r2 table td:nth-child\(2\),\.dlm-r2 table th:nth-child\(2\)\{text-align:right\}/,
+  );
+  assert.ok(!html.includes("dlm-r3"), "a column with text in it stays left-aligned");
+  const given = htmlTable({
+    headers: ["sheet", "n"],
+    rows: [["000", "1"]],
+    align: ["left", "right"],
+  });
+  assert.match(given, /^<div class="dlm-table dlm-r2"><style>/, "align overrides the guess");
+  for (const n of ["0", "-1.25", "1e-300", "12 %", "1,000", "NaN", "−∞", ".5"]) {
+    assert.ok(isNumberCell(n), n);
+  }
+  for (const t of ["", "x1", "1.2.3", "ok", "3 / 5", "1e"]) assert.ok(!isNumberCell(t), t);
+});
+
+Deno.test("htmlTable colours verdict cells", () => {
+  const html = htmlTable({
+    headers: ["claim", "status"],
+    rows: [["a", "verified"], ["b", "erratum"], ["c", "unverifiable"], ["d", "extension"]],
+  });
+  for (const s of ["verified", "erratum", "unverifiable", "extension"]) {
+    assert.ok(html.includes(`<td class="${s}">${s}</td>`), s);
+    assert.match(html, new RegExp(`\\.dlm-table table td\\.${s}\\{color:#`));
+  }
+  assert.ok(htmlTable({ headers: ["s"], rows: [["verified!"]] }).includes("<td>verified!</td>"));
 });

@@ -15,9 +15,10 @@
  */
 
 import { fitLine } from "../optim/rates.ts";
-import { ClaimList, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
+import { type Exercise, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 import { samplePoints } from "./support.ts";
-import { SHEET_002 } from "../../data/sheets/sheet_002.ts";
 
 const ID = "backprop_cost";
 const SEED = 1101;
@@ -145,8 +146,8 @@ function maxGap(a: Float64Array[], b: Float64Array[]): number {
 }
 
 /** The claim of sheet 002 Ex4. */
-export function runBackpropCost(): ExerciseResult {
-  const list = new ClaimList(ID);
+export function runBackpropCost(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const rows = WIDTHS.map((w, idx) => {
     const sizes = [w, w, w, 1];
     const weights = sizes.slice(1).map((m, l) =>
@@ -172,16 +173,9 @@ export function runBackpropCost(): ExerciseResult {
     fitLine(logP, rows.map((r) => Math.log(r[key]))).slope;
   const slopes = [slope("backprop"), slope("fd"), slope("naive")];
   const agree = rows.every((r) => r.gap <= AGREE);
-  list.add({
-    claim: "ex4-cost-growth",
-    sheet: "002",
-    question: "Ex4",
-    statement: "reusing each layer's error signal makes the gradient cost linear in the number " +
-      "of parameters P, while finite differences and a per-weight chain rule grow like P²",
-    expected: SHEET_002.ex4.claim,
+  outcomes["ex4-cost-growth"] = experiment({
     computed: tidy(slopes),
     tolerance: null,
-    recorded: "verified",
     holds: agree && slopes[0] < 1.2 && slopes[1] > 1.8 && slopes[2] > 1.5,
     note: `log-log slopes of multiply-adds against P (computed: backprop, finite ` +
       `differences, per-weight chain rule) for tanh networks of widths ${WIDTHS.join(", ")} ` +
@@ -222,13 +216,13 @@ export function runBackpropCost(): ExerciseResult {
       yaxis: { title: "multiply-adds", type: "log" },
     },
   };
-  return { id: ID, title: backpropCostExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `backprop_cost`. */
-export const backpropCostExercise: Exercise = {
+export const backpropCostExercise: Exercise = sheetExercise({
   id: ID,
   title: "Why backprop is efficient: cost against finite differences and a per-weight chain rule",
   covers: ["002 Ex4"],
-  run: runBackpropCost,
-};
+  experiments: runBackpropCost,
+});

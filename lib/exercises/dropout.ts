@@ -15,9 +15,10 @@
 
 import { array, ones } from "../ndarray.ts";
 import { gaussianDropoutForward } from "../ops/dropout.ts";
-import { ClaimList, type Exercise, type ExerciseResult, maxAbsDiff, tidy } from "./claim.ts";
+import { type Exercise, maxAbsDiff, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 import { samplePoints } from "./support.ts";
-import { SHEET_004 } from "../../data/sheets/sheet_004.ts";
 
 const ID = "dropout";
 const SEED = 909;
@@ -33,8 +34,8 @@ const STANDARD_ERRORS = 4;
 const TARGET = 1.5;
 
 /** The claims of sheet 004 Q5. */
-export function runDropout(): ExerciseResult {
-  const list = new ClaimList(ID);
+export function runDropout(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const x = samplePoints(N, SEED, 1);
   const w = samplePoints(N, SEED + 1, 1);
   const wx = x.map((v, k) => v * w[k]);
@@ -60,15 +61,9 @@ export function runDropout(): ExerciseResult {
     -xi * (TARGET - w[i] * xi * (1 + SIGMA ** 2) - (total - w[i] * xi))
   );
   const within = mc.every((m, i) => Math.abs(m - formula[i]) <= STANDARD_ERRORS * se[i]);
-  list.add({
-    claim: "q5-expected-gradient",
-    sheet: "004",
-    question: "Q5",
-    statement: "E[∂J₁/∂Wᵢ] = −xᵢ(y_d − Wᵢxᵢ(1 + σ²) − Σ_{k≠i} Wₖxₖ)",
-    expected: SHEET_004.q5.expectedGradient,
+  outcomes["q5-expected-gradient"] = experiment({
     computed: tidy(mc),
     tolerance: STANDARD_ERRORS * Math.max(...se),
-    recorded: "verified",
     holds: within,
     note: `Monte Carlo over ${DRAWS} masks (σ = ${SIGMA}, n = ${N}) against the formula ` +
       `${JSON.stringify(tidy(formula))}; largest gap ${
@@ -82,16 +77,9 @@ export function runDropout(): ExerciseResult {
   const expectedLoss = 0.5 * (TARGET - total) ** 2 +
     0.5 * SIGMA ** 2 * wx.reduce((s, v) => s + v * v, 0);
   const mcLoss = lossSum / DRAWS;
-  list.add({
-    claim: "q5-regularizer",
-    sheet: "004",
-    question: "Q5",
-    statement: "in expectation Gaussian dropout adds the penalty ½σ²Σₖ Wₖ²xₖ² to the plain loss " +
-      "(a data-dependent L2 penalty)",
-    expected: SHEET_004.q5.regularizer,
+  outcomes["q5-regularizer"] = experiment({
     computed: tidy([mcLoss, expectedLoss, splitGap]),
     tolerance: 1e-2 * expectedLoss,
-    recorded: "verified",
     holds: splitGap <= 1e-12 && Math.abs(mcLoss - expectedLoss) <= 1e-2 * expectedLoss,
     note: `the sheet says "yes, a regularizer" without naming the penalty: the expected ` +
       `gradient splits exactly into the plain gradient plus σ²Wᵢxᵢ², the gradient of ` +
@@ -116,13 +104,13 @@ export function runDropout(): ExerciseResult {
       yaxis: { title: "E[∂J₁/∂Wᵢ]" },
     },
   };
-  return { id: ID, title: dropoutExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `dropout`. */
-export const dropoutExercise: Exercise = {
+export const dropoutExercise: Exercise = sheetExercise({
   id: ID,
   title: "Gaussian dropout: the expected gradient and the penalty it implies",
   covers: ["004 Q5"],
-  run: runDropout,
-};
+  experiments: runDropout,
+});

@@ -15,8 +15,9 @@
 import { array } from "../ndarray.ts";
 import { Random } from "../random.ts";
 import { softThreshold } from "../ops/proximal.ts";
-import { ClaimList, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
-import { SHEET_000 } from "../../data/sheets/sheet_000.ts";
+import { type Exercise, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 
 const ID = "proximal";
 const SEED = 1001;
@@ -43,8 +44,8 @@ function goldenMin(f: (z: number) => number, lo: number, hi: number): number {
 }
 
 /** The claims of sheet 000 §9. */
-export function runProximal(): ExerciseResult {
-  const list = new ClaimList(ID);
+export function runProximal(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const rng = new Random(SEED);
   let worst = 0, zeroCaseOk = true;
   for (let k = 0; k < TRIALS; k++) {
@@ -59,28 +60,16 @@ export function runProximal(): ExerciseResult {
     worst = Math.max(worst, Math.abs(direct - st));
     if ((Math.abs(x) <= t) !== (st === 0)) zeroCaseOk = false;
   }
-  list.add({
-    claim: "s9-soft-threshold",
-    sheet: "000",
-    question: "9a",
-    statement: "argmin_z ½(z − x)² + t|z| = sign(x)·max(|x| − t, 0), element by element",
-    expected: SHEET_000.q9.prox,
+  outcomes["s9-soft-threshold"] = experiment({
     computed: tidy(worst),
     tolerance: TOL,
-    recorded: "verified",
     holds: worst <= TOL,
     note: `largest gap to a golden-section minimization over ${TRIALS} random (x, t). The ` +
       `derivation writes λ for the threshold t in two places (x < −λ, x > λ, |x| > λ)`,
   });
-  list.add({
-    claim: "s9-zero-region",
-    sheet: "000",
-    question: "9a",
-    statement: "the minimizer is exactly 0 when |x| ≤ t, and nonzero otherwise",
-    expected: SHEET_000.q9.zeroCase,
+  outcomes["s9-zero-region"] = experiment({
     computed: zeroCaseOk ? 1 : 0,
     tolerance: 0,
-    recorded: "verified",
     holds: zeroCaseOk,
     note: "0 ∈ −x + t[−1, 1] exactly when |x| ≤ t; checked on the same random pairs",
   });
@@ -99,13 +88,13 @@ export function runProximal(): ExerciseResult {
       yaxis: { title: "prox(x)" },
     },
   };
-  return { id: ID, title: proximalExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `proximal`. */
-export const proximalExercise: Exercise = {
+export const proximalExercise: Exercise = sheetExercise({
   id: ID,
   title: "Proximal operator of the L1 norm: the soft threshold",
   covers: ["000 9a"],
-  run: runProximal,
-};
+  experiments: runProximal,
+});

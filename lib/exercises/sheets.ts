@@ -28,6 +28,14 @@ export function readSheets(files: Readonly<Record<string, unknown>>): SheetData[
 /** Every registered sheet (`sheet_files.ts`), validated. */
 export const SHEET_DATA: readonly SheetData[] = readSheets(FILES);
 
+/** What an exercise's experiments give: an outcome per claim id, and figures for the report. */
+export interface Experiments {
+  /** Outcomes of the claims the sheets mark `experiment`, by claim id. */
+  outcomes?: Outcomes;
+  /** Plotly figures (evidence). */
+  figures?: FigureSpec[];
+}
+
 /** What an exercise's code adds to its sheets' claims. */
 export interface ExerciseCode {
   /** Short id; the sheets' claims naming it belong to it. */
@@ -36,8 +44,8 @@ export interface ExerciseCode {
   title: string;
   /** Sheet questions covered, `"002 Ex2"`. */
   covers: readonly string[];
-  /** The outcomes of the claims the sheets mark `experiment`, by claim id, and the figures. */
-  experiments?: () => { outcomes?: Outcomes; figures?: FigureSpec[] };
+  /** Runs the exercise's experiments (deterministic, seeded). */
+  experiments?: () => Experiments;
 }
 
 /**

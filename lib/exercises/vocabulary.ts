@@ -45,13 +45,27 @@ export interface Outcome {
 }
 
 /**
- * A measured result: what was computed, whether the claim holds, why.
+ * A measured result: what was computed, whether the claim holds, why; `corrected` when the
+ * experiment also measured the corrected version of a claim that fails.
  * @param tolerance default `null` (not a numeric comparison)
  */
 export function experiment(
-  o: { computed: ClaimValue; holds: boolean; note: string; tolerance?: number | null },
+  o: {
+    computed: ClaimValue;
+    holds: boolean;
+    note: string;
+    tolerance?: number | null;
+    corrected?: boolean;
+  },
 ): Outcome {
-  return { computed: o.computed, tolerance: o.tolerance ?? null, holds: o.holds, note: o.note };
+  const out: Outcome = {
+    computed: o.computed,
+    tolerance: o.tolerance ?? null,
+    holds: o.holds,
+    note: o.note,
+  };
+  if (o.corrected !== undefined) out.corrected = o.corrected;
+  return out;
 }
 
 /**

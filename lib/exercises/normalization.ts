@@ -16,16 +16,16 @@
 
 import { array, NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
-import { checkJacobian } from "../grad/check.ts";
 import {
   batchNormBackward,
   batchNormForward,
   meanOnlyBatchNormBackward,
   meanOnlyBatchNormForward,
 } from "../ops/batch_norm.ts";
-import { ClaimList, describeCheck, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
-import { sampleMatrix, samplePoints } from "./support.ts";
-import { SHEET_004 } from "../../data/sheets/sheet_004.ts";
+import { type Exercise, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
+import { sampleMatrix } from "./support.ts";
 
 const ID = "normalization";
 const SEED = 606;
@@ -83,49 +83,9 @@ function train(useBn: boolean, x: NDArray, y: NDArray, seed: number, lr: number)
 }
 
 /** The claims of sheet 004 Q2. */
-export function runNormalization(): ExerciseResult {
-  const list = new ClaimList(ID);
-  const q2 = SHEET_004.q2;
-  const n = 5;
-  const x = column(samplePoints(n, SEED, 1));
+export function runNormalization(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const params = { gamma: array([GAMMA]), beta: array([0.5]) };
-  const fwd = (v: NDArray) => meanOnlyBatchNormForward(v.reshape([n, 1]), params).out.reshape([n]);
-  const jac = () =>
-    array(
-      Array.from({ length: n }, (_, j) =>
-        Array.from({ length: n }, (_, i) => GAMMA * ((i === j ? 1 : 0) - 1 / n))),
-    );
-  const jCheck = checkJacobian(fwd, jac, x.reshape([n]));
-  list.add({
-    claim: "q2c-jacobian",
-    sheet: "004",
-    question: "Q2.c",
-    statement: "for yⱼ = γ(xⱼ − mean(x)) + β, ∂yⱼ/∂xᵢ = γ(1 − 1/n) if i = j and −γ/n otherwise",
-    expected: q2.jacobian,
-    computed: tidy(jac().data.slice(0, n)),
-    tolerance: jCheck.atol,
-    recorded: "verified",
-    holds: jCheck.ok,
-    note: `${describeCheck(jCheck)} (n = ${n}, γ = ${GAMMA}). The sheet calls this ∂L/∂xᵢ; ` +
-      `it is ∂yⱼ/∂xᵢ, and chaining it gives ∂L/∂xᵢ = γ(∂L/∂yᵢ − mean over j of ∂L/∂yⱼ)`,
-  });
-
-  const one = meanOnlyBatchNormForward(array([[3.7]]), params);
-  const dxOne = meanOnlyBatchNormBackward(array([[1.3]]), one.cache).dx.item();
-  list.add({
-    claim: "q2d-n-one",
-    sheet: "004",
-    question: "Q2.d",
-    statement: "with a batch of one, y₁ = β whatever x₁ is, so ∂L/∂x₁ = 0",
-    expected: q2.nOne,
-    computed: [one.out.item(), dxOne],
-    tolerance: 0,
-    recorded: "verified",
-    holds: dxOne === 0 && one.out.item() === params.beta.item(),
-    note: "computed: y₁ and ∂L/∂x₁ for x₁ = 3.7, upstream 1.3. The sheet's '−γ for i ≠ j' " +
-      "line is vacuous: with n = 1 there is no j ≠ i",
-  });
-
   const rng = new Random(SEED + 1);
   const gaps = BATCHES.map((b) => {
     const xs = Float64Array.from({ length: b }, () => rng.normal());
@@ -142,15 +102,9 @@ export function runNormalization(): ExerciseResult {
     return [Math.sqrt(sheet / norm), Math.sqrt(fixed / norm)];
   });
   const sheetGap = gaps[gaps.length - 1][0], fixedGap = Math.max(...gaps.map((g) => g[1]));
-  list.add({
-    claim: "q2d-n-infinity",
-    sheet: "004",
-    question: "Q2.d",
-    statement: "as n → ∞, ∂L/∂xᵢ ≈ ∂L/∂yᵢ",
-    expected: q2.nInfinity,
+  outcomes["q2d-n-infinity"] = experiment({
     computed: tidy(gaps.map((g) => g[0])),
     tolerance: TOL,
-    recorded: "erratum",
     holds: sheetGap < 0.05,
     corrected: fixedGap <= TOL,
     note: `each off-diagonal term −γ/n vanishes, but there are n − 1 of them: ∂L/∂xᵢ = ` +
@@ -168,16 +122,9 @@ export function runNormalization(): ExerciseResult {
   const means = normed.mean(0).data;
   const vars = normed.mul(normed).mean(0).data;
   const momentGap = Math.max(...means.map(Math.abs), ...vars.map((v) => Math.abs(v - 1)));
-  list.add({
-    claim: "q2a-normalizes",
-    sheet: "004",
-    question: "Q2.a",
-    statement: "in training mode batch norm gives every feature zero mean and unit variance over " +
-      "the mini-batch, before the learned scale γ and shift β",
-    expected: q2.normalizes,
+  outcomes["q2a-normalizes"] = experiment({
     computed: tidy([...means, ...vars]),
     tolerance: NORMALIZE_TOL,
-    recorded: "verified",
     holds: momentGap <= NORMALIZE_TOL,
     note: `64 samples of 3 features with means 10, −3, 0.5 and scale 5 (computed: the ` +
       `per-feature means, then variances); the variance falls short of 1 by about ε/σ² ` +
@@ -197,16 +144,9 @@ export function runNormalization(): ExerciseResult {
   }
   const mean = outs.reduce((s, v) => s + v, 0) / outs.length;
   const std = Math.sqrt(outs.reduce((s, v) => s + (v - mean) ** 2, 0) / (outs.length - 1));
-  list.add({
-    claim: "q2b-batch-noise",
-    sheet: "004",
-    question: "Q2.b",
-    statement: "in training mode a sample's normalized value depends on the rest of its " +
-      "mini-batch: the batch statistics act as noise",
-    expected: q2.regularizes,
+  outcomes["q2b-batch-noise"] = experiment({
     computed: tidy([mean, std]),
     tolerance: null,
-    recorded: "verified",
     holds: std > 0.05,
     note: `the value x = ${probe} normalized in ${NOISE.draws} random batches of ` +
       `${NOISE.batch} from N(0, 1) has mean ${mean.toFixed(3)} and standard deviation ` +
@@ -236,16 +176,9 @@ export function runNormalization(): ExerciseResult {
   const withBn = bn.run, without = plain.run;
   const lastBn = bn.loss, lastPlain = plain.loss;
   const finite = Number.isFinite(lastBn);
-  list.add({
-    claim: "q2a-helps-training",
-    sheet: "004",
-    question: "Q2.a",
-    statement: "with the same data, initialization and step budget, each at its best learning " +
-      "rate, a network with batch norm reaches a lower training loss than without",
-    expected: q2.helpsTraining,
+  outcomes["q2a-helps-training"] = experiment({
     computed: tidy([lastBn, lastPlain]),
     tolerance: null,
-    recorded: "verified",
     holds: finite && (lastBn < lastPlain || !Number.isFinite(lastPlain)),
     note: `one experiment, not a proof: a 2-layer ReLU regressor on ${TRAIN.n} samples whose ` +
       `${TRAIN.d} features have scales 1 to ${FEATURE_SCALE_MAX}, full-batch gradient descent ` +
@@ -280,13 +213,13 @@ export function runNormalization(): ExerciseResult {
       yaxis: { title: "training loss", type: "log" },
     },
   };
-  return { id: ID, title: normalizationExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `normalization`. */
-export const normalizationExercise: Exercise = {
+export const normalizationExercise: Exercise = sheetExercise({
   id: ID,
   title: "Batch normalization: Jacobian, limits, noise, training with and without",
   covers: ["004 Q2.a", "004 Q2.b", "004 Q2.c", "004 Q2.d"],
-  run: runNormalization,
-};
+  experiments: runNormalization,
+});

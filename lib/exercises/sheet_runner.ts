@@ -27,7 +27,13 @@ import { drawGiven, drawSeed, withLets } from "../formula/draw.ts";
 import { FormulaError } from "../formula/errors.ts";
 import { compile, type Env } from "../formula/evaluate.ts";
 import { draws } from "../formula/judge.ts";
-import { ProblemError, readFormula, readSetting, type Setting } from "../formula/problem.ts";
+import {
+  DEFAULT_DRAWS,
+  ProblemError,
+  readFormula,
+  readSetting,
+  type Setting,
+} from "../formula/problem.ts";
 import { type CheckedClaim, ClaimList, type ClaimValue, tidy } from "./claim.ts";
 import { correctedField, type SheetCheck, type SheetClaim, type SheetData } from "./sheet_data.ts";
 import type { Outcome } from "./vocabulary.ts";
@@ -92,15 +98,19 @@ function clause(sentence: string | undefined): string {
 }
 
 /** Largest |lhs − rhs| of an identity (left side `identity`, right side `equals`) over the draws. */
-function identityGap(setting: Setting, spec: Record<string, unknown>): number {
+function identityGap(
+  setting: Setting,
+  spec: Record<string, unknown>,
+): { gap: number; points: number } {
   const prepared = prepareClaim(spec, setting);
   const right = prepared.read(prepared.formula.node);
-  let gap = 0;
+  let gap = 0, points = 0;
   for (const d of draws(setting)) {
     const a = prepared.of!.run(d.env), b = right(d.env);
     for (let i = 0; i < a.size; i++) gap = Math.max(gap, Math.abs(a.data[i] - b.data[i]));
+    points += a.size;
   }
-  return gap;
+  return { gap, points };
 }
 
 /** The value of the right formula of a derivative or value claim at the point. */
@@ -137,11 +147,16 @@ export function checkSheetClaim(sheet: SheetData, c: SheetClaim): Outcome {
   let computed: ClaimValue = null;
   let holds = sheetResult.ok, corrected = fixResult?.ok;
   const gaps: number[] = [];
+  let points = 0;
   try {
     const { setting } = readSetting({ ...problem, claims: [] });
     const at = sheet.settings![c.setting!].at;
     if (kind === "identity") {
-      for (const spec of specs) gaps.push(identityGap(setting, spec));
+      for (const spec of specs) {
+        const g = identityGap(setting, spec);
+        gaps.push(g.gap);
+        points = g.points;
+      }
       holds &&= gaps[0] <= tolerance;
       if (corrected !== undefined) corrected &&= gaps[1] <= tolerance;
     }
@@ -162,7 +177,11 @@ export function checkSheetClaim(sheet: SheetData, c: SheetClaim): Outcome {
     return { computed: null, tolerance, holds: false, corrected: false, note: e.message };
   }
   const gapText = (k: number) =>
-    gaps.length > k ? `; largest gap ${gaps[k].toExponential(1)} over the draws` : "";
+    gaps.length > k
+      ? `; largest gap ${gaps[k].toExponential(1)} over ${points} entries (${
+        sheet.settings![c.setting!].draws ?? DEFAULT_DRAWS
+      } draws)`
+      : "";
   const parts: string[] = [];
   if (fixResult === undefined) {
     parts.push(plainMessage(sheetResult) + gapText(0));

@@ -170,7 +170,7 @@ Deno.test("an identity reports its largest gap over the draws as computed", () =
   assert.equal(typeof o.computed, "number");
   assert.ok((o.computed as number) <= 1e-12);
   assert.equal(o.tolerance, 1e-12);
-  assert.match(o.note, /largest gap .* over the draws/);
+  assert.match(o.note, /largest gap .* over \d+ entries \(3 draws\)/);
 });
 
 Deno.test("value claims compare with the printed numbers within their tolerance", () => {

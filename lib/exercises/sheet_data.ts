@@ -8,22 +8,23 @@
  * ```json
  * {
  *   "sheet": "001",
- *   "source": "001_fbcbadcb69d089ca.txt",
+ *   "source": "seeds/001_fbcbadcb69d089ca.txt",
  *   "settings": {
  *     "mse": {
  *       "given": { "o": "6", "y": [1, 0, 1, 1, 0, 0] },
- *       "f": "sum((sigmoid(o) - y) .^ 2) / 6",
- *       "at": { "o": [0.31, -1.2, 2.05, 0.4, -0.6, 1.1] }
+ *       "let": { "s": "sigmoid(o)" },
+ *       "f": "sum((s - y) .^ 2) / 6",
+ *       "at": { "o": [-2.64, 2.22, 1.86, -1.48, 0.82, 0.18] }
  *     }
  *   },
  *   "claims": [{
  *     "exercise": "mse_vs_ce", "claim": "q2e-mse-gradient", "question": "Q2.E",
- *     "statement": "∂L_MSE/∂oᵃᵢ = (2/n)(σ(oᵃᵢ) − yᵢ)σ(oᵃᵢ)(1 − σ(oᵃᵢ))",
+ *     "statement": "∂L_MSE/∂oᵃᵢ = (2/n)(σ(oᵃᵢ) − yᵢ)σ(oᵃᵢ)(1 − σ(oᵃᵢ)), one entry per sample",
  *     "printed": "∂L_MSE/∂o^a = (1/n) Σ_i 2(σ(o^a_i) − y_i) σ(o^a_i)(1 − σ(o^a_i))",
  *     "recorded": "erratum",
  *     "setting": "mse",
- *     "check": { "d": "o", "claim": "sum(2 / 6 * (sigmoid(o) - y) .* sigmoid(o) .* (1 - sigmoid(o))) + 0 * o" },
- *     "correction": "2 / 6 * (sigmoid(o) - y) .* sigmoid(o) .* (1 - sigmoid(o))"
+ *     "check": { "d": "o", "claim": "sum(2 * (s - y) .* s .* (1 - s)) / 6" },
+ *     "correction": "2 * (s - y) .* s .* (1 - s) / 6"
  *   }]
  * }
  * ```

@@ -37,8 +37,4 @@ export const SHEET_000 = {
       [2, 6, 9, 7, 3],
     ],
   },
-  q9: {
-    prox: "prox_{h,t}(x) = argmin_z ½‖z − x‖² + t‖z‖₁ = S_t(x) = (|x| − t)₊ ⊙ sign(x)",
-    zeroCase: "z_i* = 0 exactly when |x_i| ≤ t",
-  },
 } as const;

@@ -51,8 +51,4 @@ export const SHEET_002 = {
     loss: "L = Σ_{j≠y} max(0, p_j − p_y + C)",
     termDerivative: "∂(p_k − p_y)/∂o_j = p_j(δ_jk − δ_jy − p_k + p_y)",
   },
-  ex4: {
-    claim: "backprop is efficient because it reuses the next layer's error signal and caches " +
-      "the forward pass",
-  },
 } as const;

@@ -11,7 +11,6 @@ export const SHEET_003 = {
   file: "003_d289773554d10fef.txt",
   softmax: { translation: "softmax(x + c) = softmax(x)" },
   nn: {
-    sigmoidDerivative: "σ'(x) = σ(x) − σ(x)²",
     ceGradient: "∂CE(y, softmax(θ))/∂θ = ŷ − y",
     /** Eq. 17 as printed. */
     lossRewritten: "J = −y log(hW₂ + b₂)ᵀ",

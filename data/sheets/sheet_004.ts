@@ -14,15 +14,6 @@ export const SHEET_004 = {
     dEdw: "∂E/∂w = Σ_n (ŷ(x_n) − y_n) x_n",
     dEdb: "∂E/∂b = Σ_n (ŷ(x_n) − y_n)",
   },
-  q2: {
-    normalizes:
-      "per feature: mean 0 and variance 1 within the mini-batch, then scale γ and shift β",
-    helpsTraining: "batch normalization makes training faster and more reliable",
-    regularizes: "the batch statistics add noise, which regularizes",
-    jacobian: "∂y_j/∂x_i = γ(1 − 1/n) (i = j), −γ/n (i ≠ j), y_i = γ(x_i − mean(x)) + β",
-    nOne: "n = 1: ∂L/∂x₁ = 0",
-    nInfinity: "n → ∞: ∂L/∂x_i ≈ ∂L/∂y_i",
-  },
   q3: {
     softmaxJacobian: "∂ŷ_k/∂z_i = ŷ_k(1 − ŷ_k) (i = k), −ŷ_k ŷ_i (i ≠ k)",
     ceGradient: "∂L/∂z_i = ŷ_i − y_i",
@@ -30,10 +21,6 @@ export const SHEET_004 = {
     dW1: "∂L/∂W⁽¹⁾ = ((W⁽²⁾)ᵀ(ŷ − y) ⊙ g'(z⁽¹⁾)) xᵀ",
   },
   q4: { hessian: "H = Jacobian of ∇y, H_ij = ∂²y/∂x_i∂x_j" },
-  q5: {
-    expectedGradient: "E[∂J₁/∂W_i] = −x_i(y_d − W_i x_i(1 + σ²) − Σ_{k≠i} W_k x_k)",
-    regularizer: "Gaussian multiplicative dropout acts as a regularizer",
-  },
   q6: {
     newtonStep: "x_{n+1} = x_n − f(x_n)/f'(x_n)",
     oneStep: "x_{n+1} = x_n − f'(x*)(x_n − x*)/f'(x*) = x*",

@@ -58,6 +58,16 @@ function factorShapes(r: ClaimResult): string {
   return [...seen].map(([f, s]) => `${f} ${s}`).join(", ");
 }
 
+/** A shape worth showing under a factor: not that of a scalar (an entry, a number). */
+function matrixShape(s: readonly number[] | undefined): readonly number[] | undefined {
+  return s && s[0] * s[1] > 1 ? s : undefined;
+}
+
+/** Escaped text with `formula` spans set as code. */
+function withCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+}
+
 const GREEN = "#1a7f37", RED = "#cf222e", GREY = "#6e7781";
 
 /** The verdicts on a problem's claims, in input order. */
@@ -153,20 +163,22 @@ export class ClaimsReport {
       const colour = r.ok ? GREEN : r.kind === "invalid" ? GREY : RED;
       const verdict = r.ok ? "holds" : r.kind === "invalid" ? "invalid" : `wrong (${r.kind})`;
       const math = r.tree
-        ? renderMath(toLatex(r.tree, { shapeOf: (n) => r.shapes?.get(n) }), { display: true })
+        ? renderMath(toLatex(r.tree, { shapeOf: (n) => matrixShape(r.shapes?.get(n)) }), {
+          display: true,
+        })
         : `<code>${escapeHtml(r.parsed)}</code>`;
       const fix = r.fixTree
         ? `<div><b>fix</b> ${renderMath(toLatex(r.fixTree))} <code>${
           escapeHtml(r.fix!)
         }</code><br>` +
-          `${escapeHtml(r.explanation ?? "")}</div>`
+          `${withCode(r.explanation ?? "")}</div>`
         : "";
       return `<div class="claim" style="border-left:4px solid ${colour};padding:4px 10px;margin:8px 0">` +
         `<div><b>${
           escapeHtml(r.id)
         }</b> <span style="color:${colour};font-weight:bold">${verdict}</span>` +
         (r.shape ? ` <span style="color:${GREY}">[${r.shape.join(", ")}]</span>` : "") + `</div>` +
-        `<div>${math}</div><div>${escapeHtml(r.message)}</div>` +
+        `<div>${math}</div><div>${withCode(r.message)}</div>` +
         (r.method
           ? `<div style="color:${GREY};font-size:90%">checked: ${escapeHtml(r.method)}</div>`
           : "") +

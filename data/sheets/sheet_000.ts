@@ -24,10 +24,6 @@ export const SHEET_000 = {
   q5: {
     inputSize: [5, 5],
     kernelSize: [3, 3],
-    /** Part (a): (5 − 3 + 1) × (5 − 3 + 1). */
-    outputSize: [3, 3],
-    /** Part (b): the output, for an input the sheet does not give. */
-    outputB: [[109, 92, 72], [108, 85, 74], [110, 74, 79]],
     /** Part (c): the 5x5 matrix, without its question. */
     matrixC: [
       [4, 7, 10, 6, 3],

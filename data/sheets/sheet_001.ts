@@ -33,18 +33,10 @@ export const SHEET_001 = {
     preactivationGradientR: "∂L/∂h^a = ∂L/∂h^s · diag(σ(h^a))",
   },
   q3: {
-    outputSizeFormula: "out = ⌊(in + 2p − d(k − 1) − 1)/s⌋ + 1",
-    input: [3, 128, 128],
-    out1: [32, 64, 64],
-    out2: [32, 32, 32],
-    out3: [32, 64, 64],
-    lastLayerParameters: "3 × 3 × 32 × 64 = 18432",
-    lastLayerParameterCount: 18432,
     signal: [1, 1, 4, 4, 4, 1, 1],
     kernel: [0.25, 0.25, 0.25],
     valid: [3 / 2, 9 / 4, 3, 9 / 4, 3 / 2],
     full: [1 / 4, 1 / 2, 3 / 2, 9 / 4, 3, 9 / 4, 3 / 2, 1 / 2, 1 / 4],
     same: [1 / 2, 3 / 2, 9 / 4, 3, 9 / 4, 3 / 2, 1 / 2],
-    smoothing: "the kernel smooths the input: no significant jumps after the convolution",
   },
 } as const;

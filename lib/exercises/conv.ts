@@ -15,8 +15,10 @@
  */
 
 import { array, ones } from "../ndarray.ts";
-import { conv2dBackward, conv2dForward, convolve1d, convOutputSize } from "../ops/conv.ts";
-import { ClaimList, type Exercise, type ExerciseResult, flat, maxAbsDiff, tidy } from "./claim.ts";
+import { conv2dBackward, conv2dForward, convolve1d } from "../ops/conv.ts";
+import { type Exercise, flat, maxAbsDiff, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 import { sampleMatrix } from "./support.ts";
 import { SHEET_000 } from "../../data/sheets/sheet_000.ts";
 import { SHEET_001 } from "../../data/sheets/sheet_001.ts";
@@ -42,37 +44,10 @@ function totalVariation(v: ArrayLike<number>): number {
   return t;
 }
 
-/** The claims of sheet 000 Q5 and sheet 001 Q3. */
-export function runConv(): ExerciseResult {
-  const list = new ClaimList(ID);
+/** The experiments of sheet 000 Q5c and sheet 001 Q3 (the rest is stated in the sheets' data). */
+export function runConv(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const q5 = SHEET_000.q5;
-
-  const size = [0, 1].map((a) => convOutputSize(q5.inputSize[a], q5.kernelSize[a]));
-  list.add({
-    claim: "5a-output-size",
-    sheet: "000",
-    question: "5a",
-    statement: "a 3x3 kernel on a 5x5 input (stride 1, no padding) gives a 3x3 output",
-    expected: [...q5.outputSize],
-    computed: size,
-    tolerance: 0,
-    recorded: "verified",
-    holds: size[0] === q5.outputSize[0] && size[1] === q5.outputSize[1],
-    note: "(5 − 3)/1 + 1 = 3 along each axis",
-  });
-  list.add({
-    claim: "5b-output",
-    sheet: "000",
-    question: "5b",
-    statement: "the 3x3 output of part b",
-    expected: q5.outputB.map((r) => [...r]),
-    computed: null,
-    recorded: "unverifiable",
-    holds: false,
-    note: "the sheet gives neither the 5x5 input nor (directly) the kernel of part b. Even " +
-      "with the kernel recovered in part c, 9 outputs do not determine 25 input pixels: the " +
-      "input image of the assignment is needed to check these numbers",
-  });
 
   // Part c: G = ∂(Σ out)/∂x. For cross-correlation G = full correlation of ones(3x3) with K,
   // so 2-D differences of G's top-left 3x3 corner recover K; the backward pass of conv2d with K
@@ -92,16 +67,9 @@ export function runConv(): ExerciseResult {
   const { dx } = conv2dBackward(ones(out.shape), cache);
   const reproduced = dx.reshape([inRows, inCols]).toArray() as number[][];
   const gap = maxAbsDiff(dx.data, flat(G));
-  list.add({
-    claim: "5c-kernel",
-    sheet: "000",
-    question: "5c",
-    statement: "the 5x5 matrix is ∂(Σ outputs)/∂input of a 3x3 cross-correlation; its kernel " +
-      "is recovered from it and reproduces all 25 entries",
-    expected: G,
+  outcomes["5c-kernel"] = experiment({
     computed: tidy(reproduced),
     tolerance: TOL,
-    recorded: "verified",
     holds: gap <= TOL,
     note: `each input pixel collects the kernel taps of every window that covers it, so the ` +
       `matrix is ones(3x3) fully correlated with K; 2-D differences of its corner give the ` +
@@ -110,7 +78,7 @@ export function runConv(): ExerciseResult {
       `so the reading is not a coincidence. The sheet prints the matrix without saying what it is`,
   });
 
-  // 001 Q3.a: the formula, then the sizes (architecture missing).
+  // 001 Q3.a: the formula against walking the windows (floor is not in the formula language).
   let formulaGap = 0, cases = 0;
   for (let n = 1; n <= SIZE_RANGE.n; n++) {
     for (let k = 1; k <= SIZE_RANGE.k; k++) {
@@ -126,76 +94,22 @@ export function runConv(): ExerciseResult {
       }
     }
   }
-  const q3 = SHEET_001.q3;
-  list.add({
-    claim: "q3a-formula",
-    sheet: "001",
-    question: "Q3.a",
-    statement: "out = ⌊(in + 2p − d(k − 1) − 1)/s⌋ + 1 counts the kernel positions",
-    expected: q3.outputSizeFormula,
+  outcomes["q3a-formula"] = experiment({
     computed: [formulaGap, cases],
     tolerance: 0,
-    recorded: "verified",
     holds: formulaGap === 0,
     note: `compared with walking the windows for ${cases} combinations of n, k, s, p, d`,
   });
-  const halving = convOutputSize(128, 4, { stride: 2, padding: 1 });
-  list.add({
-    claim: "q3a-sizes",
-    sheet: "001",
-    question: "Q3.a",
-    statement: "the output sizes of the three layers",
-    expected: [[...q3.input], [...q3.out1], [...q3.out2], [...q3.out3]],
-    computed: null,
-    recorded: "unverifiable",
-    holds: false,
-    note: `the layers (kernel sizes, strides, padding, channels) are not in the sheet. ` +
-      `128 → 64 fits e.g. k = 4, s = 2, p = 1 (gives ${halving}), but the third layer growing ` +
-      `32 → 64 cannot come from a stride-1 convolution without padding ≥ 16 (an upsampling or ` +
-      `transposed convolution is more likely), and its 32 channels contradict Q3.b's 64`,
-  });
-  const weights = 3 * 3 * 32 * 64;
-  list.add({
-    claim: "q3b-arithmetic",
-    sheet: "001",
-    question: "Q3.b",
-    statement: "3 × 3 × 32 × 64 = 18432 weights",
-    expected: q3.lastLayerParameterCount,
-    computed: [weights, weights + 64],
-    tolerance: 0,
-    recorded: "verified",
-    holds: weights === q3.lastLayerParameterCount,
-    note: "a 3x3 convolution from 32 to 64 channels has 18432 weights; with one bias per " +
-      "output channel it has 18496 parameters (computed: without, with biases)",
-  });
-  list.add({
-    claim: "q3b-layer",
-    sheet: "001",
-    question: "Q3.b",
-    statement: "the last layer is a 3x3 convolution from 32 to 64 channels",
-    expected: q3.lastLayerParameters,
-    computed: null,
-    recorded: "unverifiable",
-    holds: false,
-    note: "the architecture is missing, and Q3.a's last output has 32 channels, not 64: the " +
-      "layer description of the assignment is needed",
-  });
 
+  const q3 = SHEET_001.q3;
   const signal = array([...q3.signal]);
   const kernel = array([...q3.kernel]);
   for (const mode of ["valid", "full", "same"] as const) {
     const y = convolve1d(signal, kernel, { mode });
-    const want = [...q3[mode]];
-    const g = maxAbsDiff(y.data, want);
-    list.add({
-      claim: `q3c-${mode}`,
-      sheet: "001",
-      question: "Q3.c",
-      statement: `the ${mode} convolution of [1,1,4,4,4,1,1] with [1/4,1/4,1/4]`,
-      expected: want,
+    const g = maxAbsDiff(y.data, [...q3[mode]]);
+    outcomes[`q3c-${mode}`] = experiment({
       computed: tidy(y.data),
       tolerance: TOL,
-      recorded: "verified",
       holds: g <= TOL,
       note: `length ${y.size}; the kernel is symmetric, so flipped or not gives the same result`,
     });
@@ -204,15 +118,8 @@ export function runConv(): ExerciseResult {
   const tvIn = totalVariation(signal.data), tvOut = totalVariation(same.data);
   const jumpIn = Math.max(...signal.data.slice(1).map((v, i) => Math.abs(v - signal.data[i])));
   const jumpOut = Math.max(...same.data.slice(1).map((v, i) => Math.abs(v - same.data[i])));
-  list.add({
-    claim: "q3d-smoothing",
-    sheet: "001",
-    question: "Q3.d",
-    statement: "the averaging kernel smooths: the largest jump between neighbours shrinks",
-    expected: q3.smoothing,
+  outcomes["q3d-smoothing"] = experiment({
     computed: tidy([jumpIn, jumpOut, tvIn, tvOut]),
-    tolerance: null,
-    recorded: "verified",
     holds: jumpOut < jumpIn,
     note: `largest jump ${jumpIn} → ${jumpOut} (same mode). The kernel sums to 3/4, not 1, so ` +
       `it also shrinks the signal: it is a moving average times 3/4 (the plateau 4 becomes 3)`,
@@ -254,13 +161,13 @@ export function runConv(): ExerciseResult {
     data: [{ type: "heatmap", z: reproduced, colorscale: "Viridis", name: "∂Σout/∂x" }],
     layout: { title: `Sheet 000 Q5c: ∂(Σ outputs)/∂input, from K = ${JSON.stringify(K)}` },
   };
-  return { id: ID, title: convExercise.title, claims: list.claims, figures: [figure, heat] };
+  return { outcomes, figures: [figure, heat] };
 }
 
 /** Exercise `conv`. */
-export const convExercise: Exercise = {
+export const convExercise: Exercise = sheetExercise({
   id: ID,
   title: "Convolution: output sizes, a recovered kernel, parameter counts, 1-D modes",
   covers: ["000 5a", "000 5b", "000 5c", "001 Q3.a", "001 Q3.b", "001 Q3.c", "001 Q3.d"],
-  run: runConv,
-};
+  experiments: runConv,
+});

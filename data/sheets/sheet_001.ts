@@ -24,8 +24,6 @@ export const SHEET_001 = {
     twoClass: "S(x) = [σ(z), 1 − σ(z)]ᵀ with z = x₂ − x₁",
     nll: "−log o^s_y = −o^a_y + log Σ_i e^(o^a_i)",
     parameterCount: "n_θ = d_h·d + d_h + d_o·d_h + d_o",
-    gradientStep: "θ ← θ − η ∇R̂(θ)",
-    weightDecayStep: "θ ← θ − η [∇R̂(θ) + 2λθ]",
     outputGradient: "∂L/∂o^a = o^s − onehot_m(y)",
     w2Gradient: "∂L/∂W⁽²⁾ = (∂L/∂o^a)(h^s)ᵀ, ∂L/∂b⁽²⁾ = ∂L/∂o^a",
     hiddenGradient: "∂L/∂h^s = (W⁽²⁾)ᵀ ∂L/∂o^a",

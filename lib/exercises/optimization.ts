@@ -25,10 +25,10 @@ import {
   newtonQuadraticRate,
   weightDecayFixedPoint,
 } from "../optim/rates.ts";
-import { ClaimList, describeCheck, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
+import { type Exercise, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 import { sigma } from "./support.ts";
-import { SHEET_001 } from "../../data/sheets/sheet_001.ts";
-import { SHEET_004 } from "../../data/sheets/sheet_004.ts";
 
 const ID = "optimization";
 const SEED = 707;
@@ -64,11 +64,13 @@ function fitLogistic(x: Float64Array, y: Float64Array): { w: number; b: number; 
   return { w, b, grad: Math.hypot(gw, gb) };
 }
 
-/** The claims about optimization. */
-export function runOptimization(): ExerciseResult {
-  const list = new ClaimList(ID);
+/**
+ * The experiments about optimization (004 Q1's gradient is a formula claim of sheet_004.json, on
+ * the same 40 samples).
+ */
+export function runOptimization(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   const rng = new Random(SEED);
-  const q1 = SHEET_004.q1;
 
   // --- 004 Q1: logistic neuron
   const x = Float64Array.from({ length: LOGISTIC_N }, () => rng.normal());
@@ -89,33 +91,13 @@ export function runOptimization(): ExerciseResult {
     }
     return array([gw, gb]);
   };
-  const p0 = array([0.4, -0.2]);
-  const gCheck = checkGradient(E, gradE, p0, { name: "(w, b)" });
-  list.add({
-    claim: "q1-gradient",
-    sheet: "004",
-    question: "Q1",
-    statement: "∂E/∂w = Σₙ(ŷₙ − yₙ)xₙ and ∂E/∂b = Σₙ(ŷₙ − yₙ), so w ← w − α∂E/∂w, b ← b − α∂E/∂b",
-    expected: `${q1.dEdw}; ${q1.dEdb}`,
-    computed: tidy(gradE(p0).data),
-    tolerance: gCheck.atol,
-    recorded: "verified",
-    holds: gCheck.ok,
-    note: describeCheck(gCheck),
-  });
   const fit = fitLogistic(x, y);
   let sumP = 0;
   for (let i = 0; i < LOGISTIC_N; i++) sumP += sigma(fit.w * x[i] + fit.b);
   const sumY = y.reduce((s, v) => s + v, 0);
-  list.add({
-    claim: "q1-stationarity",
-    sheet: "004",
-    question: "Q1",
-    statement: "at the minimum, ŷ(x) = Σₙ yₙ",
-    expected: q1.stationarity,
+  outcomes["q1-stationarity"] = experiment({
     computed: tidy([sumP, sumY, fit.grad]),
     tolerance: TOL,
-    recorded: "erratum",
     holds: false,
     corrected: fit.grad <= TOL && Math.abs(sumP - sumY) <= TOL,
     note: `the sheet sets ∂E/∂ŷ (with the wrong sign and without ∂ŷ/∂(w, b)) to zero and ` +
@@ -126,15 +108,8 @@ export function runOptimization(): ExerciseResult {
   const sep = logisticSeparable({ iterations: 2000 });
   const norms = sep.weightNorm;
   const losses = traceColumn(sep.result.trace, "loss");
-  list.add({
-    claim: "q1-unique-minimum",
-    sheet: "004",
-    question: "Q1",
-    statement: "E(w, b) is convex, hence has a unique minimum",
-    expected: q1.uniqueMinimum,
+  outcomes["q1-unique-minimum"] = experiment({
     computed: tidy([norms[10], norms[norms.length - 1], losses[losses.length - 1]]),
-    tolerance: null,
-    recorded: "erratum",
     holds: false,
     corrected: sep.normFit.slope > 0 && fit.grad <= TOL,
     note: `convexity makes every minimum global, but it neither guarantees that a minimum ` +
@@ -169,15 +144,9 @@ export function runOptimization(): ExerciseResult {
   const pt = array([0.7, -0.4, 1.1]);
   const g3 = checkGradient(yf, grad3, pt);
   const h3 = checkHessian(grad3, hess3, pt);
-  list.add({
-    claim: "q4-hessian-jacobian",
-    sheet: "004",
-    question: "Q4",
-    statement: "the Hessian of y(u, v, z) is the Jacobian of its gradient, and is symmetric",
-    expected: SHEET_004.q4.hessian,
+  outcomes["q4-hessian-jacobian"] = experiment({
     computed: tidy(hess3(pt).data),
     tolerance: h3.atol,
-    recorded: "verified",
     holds: g3.ok && h3.ok && (h3.asymmetry?.numeric ?? 1) < 1e-6,
     note: `for y = u²v + u·sin z + e^(vz): gradient ${g3.diagnosis.kind}, Hessian against ` +
       `the finite-difference Jacobian of the gradient ${h3.diagnosis.kind}; asymmetry of ` +
@@ -192,15 +161,8 @@ export function runOptimization(): ExerciseResult {
   };
   const rate = newtonQuadraticRate(eq, 3);
   const oneStep = rate.errors[1];
-  list.add({
-    claim: "q6-one-step",
-    sheet: "004",
-    question: "Q6",
-    statement: "Newton's step lands on the root: x_{n+1} = x*",
-    expected: `${SHEET_004.q6.newtonStep}; ${SHEET_004.q6.oneStep}`,
+  outcomes["q6-one-step"] = experiment({
     computed: tidy(rate.errors.slice(0, 6)),
-    tolerance: null,
-    recorded: "erratum",
     holds: oneStep <= TOL,
     corrected: Math.abs(rate.measured / rate.predicted - 1) <= RATE_RTOL,
     note: `the argument replaces f(xₙ) by its first-order Taylor term and f'(xₙ) by f'(x*), ` +
@@ -210,15 +172,9 @@ export function runOptimization(): ExerciseResult {
       `e_{n+1}/eₙ² → ${rate.measured.toFixed(4)} against the predicted ` +
       `${rate.predicted.toFixed(4)}`,
   });
-  list.add({
-    claim: "q6-quadratic",
-    sheet: "004",
-    question: "Q6",
-    statement: "Newton's method converges quadratically near a simple root",
-    expected: SHEET_004.q6.quadratic,
+  outcomes["q6-quadratic"] = experiment({
     computed: tidy([rate.measured, rate.predicted]),
     tolerance: RATE_RTOL,
-    recorded: "verified",
     holds: Math.abs(rate.measured / rate.predicted - 1) <= RATE_RTOL,
     note: "measured e_{n+1}/eₙ² against |f''(x*)/(2f'(x*))|. At a double root the rate drops " +
       "to linear (factor 1/2)",
@@ -226,15 +182,9 @@ export function runOptimization(): ExerciseResult {
   const gPrime = { f: (t: number) => 3 * t * t - 3, df: (t: number) => 6 * t };
   const crit = newtonRoot(gPrime, -2, { iterations: 50 }).x.data[0];
   const curvature = 6 * crit;
-  list.add({
-    claim: "q6-optimum",
-    sheet: "004",
-    question: "Q6",
-    statement: "Newton's method on f = g' finds the optimal point of g",
-    expected: SHEET_004.q6.optimum,
+  outcomes["q6-optimum"] = experiment({
     computed: tidy([crit, curvature]),
     tolerance: TOL,
-    recorded: "erratum",
     holds: curvature > 0,
     corrected: Math.abs(crit + 1) <= TOL && curvature < 0,
     note: `it finds a critical point, which may be a maximum or a saddle: for g = x³ − 3x ` +
@@ -247,17 +197,12 @@ export function runOptimization(): ExerciseResult {
   const R = (t: NDArray) => E(t);
   const reg = (t: NDArray) => R(t) + lam * t.dot(t);
   const regGrad = (t: NDArray) => gradE(t).add(t.mul(2 * lam));
+  const p0 = array([0.4, -0.2]);
   const wd = checkGradient(reg, regGrad, p0, { name: "θ" });
   const fixed = weightDecayFixedPoint(lam);
-  list.add({
-    claim: "q2k-weight-decay",
-    sheet: "001",
-    question: "Q2.K",
-    statement: "the update θ ← θ − η[∇R̂(θ) + 2λθ] is gradient descent on R̂(θ) + λ‖θ‖²",
-    expected: SHEET_001.q2.weightDecayStep,
+  outcomes["q2k-weight-decay"] = experiment({
     computed: tidy([fixed.distance, fixed.residual]),
     tolerance: TOL,
-    recorded: "verified",
     holds: wd.ok && fixed.distance <= TOL,
     note: `gradient of R̂ + λ‖θ‖²: ${wd.diagnosis.kind}; iterating the update on a ` +
       `least-squares risk ends at the ridge solution (XᵀX/N + 2λI)⁻¹Xᵀy/N (computed: distance ` +
@@ -266,30 +211,16 @@ export function runOptimization(): ExerciseResult {
   });
   const gd = KAPPAS.map((k) => gdLinearRate(k));
   const gdOk = gd.every((r) => Math.abs(r.measured / r.predicted - 1) <= RATE_RTOL);
-  list.add({
-    claim: "q2j-gradient-descent",
-    sheet: "001",
-    question: "Q2.J",
-    statement: "θ ← θ − η∇R̂(θ) decreases a smooth risk; on a quadratic with condition number " +
-      "κ and η = 1/L the error shrinks by 1 − 1/κ per step",
-    expected: SHEET_001.q2.gradientStep,
+  outcomes["q2j-gradient-descent"] = experiment({
     computed: tidy(gd.map((r) => r.measured)),
     tolerance: RATE_RTOL,
-    recorded: "verified",
     holds: gdOk,
     note: `measured contraction factors for κ = ${KAPPAS.join(", ")} against ` +
       `${gd.map((r) => r.predicted.toFixed(4)).join(", ")}`,
   });
-  list.add({
-    claim: "s6-linear-rate",
-    sheet: "000",
-    question: "6",
-    statement: "gradient descent converges linearly on a strongly convex quadratic, more " +
-      "slowly as the condition number grows; Newton's method converges quadratically",
-    expected: null,
+  outcomes["s6-linear-rate"] = experiment({
     computed: tidy([...gd.map((r) => r.measured), rate.measured]),
     tolerance: RATE_RTOL,
-    recorded: "extension",
     holds: gdOk && Math.abs(rate.measured / rate.predicted - 1) <= RATE_RTOL,
     note: "sheet 000 only names the topic. Computed: GD's contraction factors for κ = " +
       `${KAPPAS.join(", ")} (predicted 1 − 1/κ), then Newton's e_{n+1}/eₙ²`,
@@ -318,13 +249,13 @@ export function runOptimization(): ExerciseResult {
       yaxis: { title: "distance to the solution", type: "log" },
     },
   };
-  return { id: ID, title: optimizationExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `optimization`. */
-export const optimizationExercise: Exercise = {
+export const optimizationExercise: Exercise = sheetExercise({
   id: ID,
   title: "Optimization: logistic neuron, Hessian, Newton, gradient descent, weight decay",
   covers: ["004 Q1", "004 Q4", "004 Q6", "001 Q2.J", "001 Q2.K", "000 6"],
-  run: runOptimization,
-};
+  experiments: runOptimization,
+});

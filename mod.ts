@@ -81,9 +81,11 @@ export { toPlain } from "./lib/formula/print_plain.ts";
 export { renderMath, toLatex } from "./lib/formula/render_latex.ts";
 export {
   type BinaryOp,
+  changedSubterm,
   type FunctionName,
   FUNCTIONS,
   type Node as FormulaNode,
+  type TreeChange,
 } from "./lib/formula/ast.ts";
 export * from "./lib/exercises/claim.ts";
 export * from "./lib/exercises/sheet_data.ts";

@@ -172,3 +172,62 @@ export function namesIn(root: Node): string[] {
 export function sameTree(a: Node, b: Node): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** Where two formulas differ: the smallest subterm holding every difference, in each tree. */
+export interface TreeChange {
+  /** Path of the changed subterm, the same in both trees. */
+  path: Path;
+  /** The subterm in the first tree (what was there). */
+  before: Node;
+  /** The subterm in the second tree (what is there instead). */
+  after: Node;
+}
+
+/** True when two nodes have the same head (type, operator, function, name or number). */
+function sameHead(a: Node, b: Node): boolean {
+  if (a.type !== b.type) return false;
+  switch (a.type) {
+    case "num":
+      return a.value === (b as typeof a).value;
+    case "name":
+      return a.name === (b as typeof a).name;
+    case "binary":
+      return a.op === (b as typeof a).op;
+    case "call":
+      return a.fn === (b as typeof a).fn && a.args.length === (b as typeof a).args.length;
+    case "index":
+      return a.indices.length === (b as typeof a).indices.length;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The smallest subterm in which `after` differs from `before` (the edit between two formulas):
+ * descends while both trees have the same head and exactly one child differs; `undefined` when
+ * the trees are equal. The path is the same in both trees; at the root when the heads differ or
+ * several children changed.
+ * @example
+ * ```ts
+ * import { changedSubterm } from "./ast.ts";
+ * import { parsePlain } from "./parse_plain.ts";
+ * import { toPlain } from "./print_plain.ts";
+ * const c = changedSubterm(parsePlain("X' * (y - p)"), parsePlain("X' * (p - y)"))!;
+ * if (toPlain(c.before) !== "y - p" || toPlain(c.after) !== "p - y") throw new Error();
+ * if (c.path.join() !== "1") throw new Error(c.path.join());
+ * ```
+ */
+export function changedSubterm(before: Node, after: Node): TreeChange | undefined {
+  if (sameTree(before, after)) return undefined;
+  const path: number[] = [];
+  let a = before, b = after;
+  while (sameHead(a, b)) {
+    const ka = children(a), kb = children(b);
+    const differ = ka.map((_, i) => i).filter((i) => !sameTree(ka[i], kb[i]));
+    if (differ.length !== 1) break;
+    path.push(differ[0]);
+    a = ka[differ[0]];
+    b = kb[differ[0]];
+  }
+  return { path, before: a, after: b };
+}

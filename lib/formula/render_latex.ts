@@ -139,6 +139,9 @@ function parens(s: string): string {
  * @param options.shapeOf the shape `[rows, columns]` of a subterm (by node identity), when known:
  * every factor of a product (`*` or `.*`) is then set over its shape,
  * `\underbrace{W_{2}^{\top}}_{5\times 2}`; numbers are not annotated
+ * @param options.marks colours of subterms (by node identity): each is set in its colour,
+ * `\textcolor{#cf222e}{…}` (KaTeX's MathML gives an `mstyle` with that `mathcolor`, which a page may
+ * also style with a background); the report marks the edit that repairs a formula this way
  * @example
  * ```ts
  * import { toLatex } from "./render_latex.ts";
@@ -157,7 +160,10 @@ function parens(s: string): string {
  */
 export function toLatex(
   node: Node,
-  options: { shapeOf?: (node: Node) => readonly number[] | undefined } = {},
+  options: {
+    shapeOf?: (node: Node) => readonly number[] | undefined;
+    marks?: ReadonlyMap<Node, string>;
+  } = {},
 ): string {
   const wrap = (child: Node, min: number) =>
     precedence(child) < min ? parens(tex(child)) : tex(child);
@@ -198,7 +204,7 @@ export function toLatex(
     });
     const sep = n.op === ".*" ? " \\odot " : needsDot ? " \\cdot " : " ";
     // A thin space keeps juxtaposed words apart (`dhs \, diag(…)` would render as dhsdiag(…)).
-    const word = /\\operatorname|\\text/;
+    const word = /\\operatorname|\\text\{/;
     return raw.map((s, k) => annotate(factors[k], s)).reduce((out, s, k) =>
       sep === " " && (word.test(raw[k - 1]) || word.test(raw[k]))
         ? `${out} \\, ${s}`
@@ -245,6 +251,11 @@ export function toLatex(
   };
 
   function tex(n: Node): string {
+    const colour = options.marks?.get(n);
+    return colour === undefined ? plain(n) : `\\textcolor{${colour}}{${plain(n)}}`;
+  }
+
+  function plain(n: Node): string {
     switch (n.type) {
       case "num":
         return formatNum(n.value);

@@ -163,10 +163,12 @@ const AXIS_KEY = /^([xy])axis(\d*)$/;
 
 /**
  * Below this many decades of data a log axis gets ticks at 1, 2 and 5 times powers of ten,
- * written in full (0.2, 0.5, 2); below one decade at every integer multiple. Plotly's own choice
- * there labels the in-between ticks with their first digit alone, so that 0.2 and 2 both read "2".
+ * written in full (0.2, 0.5, 2). Plotly's own choice there labels the in-between ticks with their
+ * first digit alone, so that 0.2 and 2 both read "2".
  */
 const FULL_LABEL_DECADES = 3;
+/** Below this many decades, ticks at every integer multiple (0.5, 0.6, 0.7): 1-2-5 leaves one. */
+const DENSE_TICK_DECADES = 0.5;
 /** Above that, one labelled tick per power of ten, up to this many labels. */
 const MAX_DECADE_LABELS = 12;
 
@@ -213,7 +215,7 @@ export function withReadableLogAxes(
     );
     if (!own && Number.isFinite(decades)) {
       if (decades < FULL_LABEL_DECADES) {
-        fixed.dtick = decades < 1 ? "D1" : "D2";
+        fixed.dtick = decades < DENSE_TICK_DECADES ? "D1" : "D2";
         fixed.tickformat = "~g";
       } else {
         fixed.dtick = Math.ceil(decades / MAX_DECADE_LABELS);

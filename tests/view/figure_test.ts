@@ -116,7 +116,7 @@ Deno.test("log axes write every tick in full over a few decades (0.2 is not 2)",
   const f = new Figure({
     data: [
       { x: [0, 0.25, 0.5, 1], y: [0.08, 0.3, 0.9, 2.5] },
-      { x: [150, 600], y: [5, 6], xaxis: "x2", yaxis: "y2" },
+      { x: [150, 400], y: [5, 6], xaxis: "x2", yaxis: "y2" },
     ],
     layout: {
       yaxis: { type: "log" },

@@ -12,6 +12,7 @@
 
 import type { FigureSpec } from "../view/figure.ts";
 import type { GradCheckReport } from "../grad/report.ts";
+import type { ClaimResult } from "../formula/check_claims.ts";
 
 /** The four verdicts a claim can get. */
 export type ClaimStatus = "verified" | "erratum" | "unverifiable" | "extension";
@@ -54,12 +55,49 @@ export interface Claim {
   note: string;
 }
 
+/** What a formula claim states: the fields of its check that say what its formula is equal to. */
+export interface FormulaCheck {
+  /** The variable of a derivative. */
+  d?: string;
+  /** Free indices of an entry formula (`"i,j"`). */
+  entry?: string;
+  /** The expression whose Jacobian is claimed. */
+  jacobian?: string;
+  /** The variable of a Hessian. */
+  hessian?: string;
+  /** An identity's left side. */
+  identity?: string;
+  /** A formula whose value the sheet prints. */
+  value?: string;
+}
+
+/**
+ * The formulas behind a claim a sheet's data file states as a formula, with the checker's
+ * verdicts (trees, shapes, the repairing edit): what the report renders as math.
+ */
+export interface ClaimFormulas {
+  /** What the formulas are claimed equal to (a derivative of `f`, an identity's left side …). */
+  check: FormulaCheck;
+  /** The function derivatives are taken of (the setting's `f`, or the claim's own). */
+  f?: string;
+  /** The named formulas the claim uses, in order. */
+  let?: Readonly<Record<string, string>>;
+  /** The verdict on the sheet's formula as printed. */
+  sheet: ClaimResult;
+  /** The verdict on the correction, where the sheet gives one. */
+  correction?: ClaimResult;
+  /** What the checker cannot say: how the sheet is read, a remark on its derivation. */
+  remark?: string;
+}
+
 /** A claim together with the status recorded for it in the catalog. */
 export interface CheckedClaim {
   /** The claim as printed. */
   claim: Claim;
   /** The status recorded when the catalog was written. */
   recorded: ClaimStatus;
+  /** For a claim stated as a formula (a sheet's data file): the formulas and their verdicts. */
+  formulas?: ClaimFormulas;
 }
 
 /** What running one exercise gives. */
@@ -118,6 +156,8 @@ export interface ClaimSpec {
   corrected?: boolean;
   /** The explanation. */
   note: string;
+  /** For a claim stated as a formula: the formulas and their verdicts (for the report). */
+  formulas?: ClaimFormulas;
 }
 
 /** Prefix of the note of a claim whose own check failed (a defect of the project, not a sheet). */
@@ -176,7 +216,7 @@ export class ClaimList {
     }
     const status = decideStatus(spec);
     const failedCheck = status === "unverifiable" && spec.recorded !== "unverifiable";
-    this.#claims.push({
+    const checked: CheckedClaim = {
       recorded: spec.recorded,
       claim: {
         exercise: this.#exercise,
@@ -190,7 +230,9 @@ export class ClaimList {
         status,
         note: failedCheck ? `${CHECK_FAILED}: ${spec.note}` : spec.note,
       },
-    });
+    };
+    if (spec.formulas) checked.formulas = spec.formulas;
+    this.#claims.push(checked);
     return status;
   }
 

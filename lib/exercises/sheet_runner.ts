@@ -34,7 +34,13 @@ import {
   readSetting,
   type Setting,
 } from "../formula/problem.ts";
-import { type CheckedClaim, ClaimList, type ClaimValue, tidy } from "./claim.ts";
+import {
+  type CheckedClaim,
+  type ClaimFormulas,
+  ClaimList,
+  type ClaimValue,
+  tidy,
+} from "./claim.ts";
 import { correctedField, type SheetCheck, type SheetClaim, type SheetData } from "./sheet_data.ts";
 import type { Outcome } from "./vocabulary.ts";
 
@@ -120,12 +126,18 @@ function rightValue(setting: Setting, spec: Record<string, unknown>, env: Env): 
   return prepared.read(prepared.formula.node)(env);
 }
 
+/** The outcome of a formula claim: with its formulas and their verdicts, when they could be read. */
+export interface FormulaOutcome extends Outcome {
+  /** The sheet's formula, the correction, and the checker's verdicts on them. */
+  formulas?: ClaimFormulas;
+}
+
 /**
  * Checks one formula claim of a sheet: its outcome, before the verdict is derived. A setting or a
  * formula that cannot be read is an outcome that fails, with the reason in the note (the claim
  * then differs from its recorded status, which the CLI and the tests report).
  */
-export function checkSheetClaim(sheet: SheetData, c: SheetClaim): Outcome {
+export function checkSheetClaim(sheet: SheetData, c: SheetClaim): FormulaOutcome {
   const problem = claimProblem(sheet, c);
   const specs = problem.claims as Record<string, unknown>[];
   const kind = correctedField(c.check!) === "equals" ? "identity" : c.check!.value ? "value" : "";
@@ -197,8 +209,13 @@ export function checkSheetClaim(sheet: SheetData, c: SheetClaim): Outcome {
     parts.push(`corrected, ${fixResult.parsed}: ${plainMessage(fixResult)}${gapText(1)}`);
   }
   if (c.note) parts.push(c.note);
-  const out: Outcome = { computed, tolerance, holds, note: parts.join("; ") };
+  const out: FormulaOutcome = { computed, tolerance, holds, note: parts.join("; ") };
   if (corrected !== undefined) out.corrected = corrected;
+  out.formulas = { check: c.check!, sheet: sheetResult };
+  if (problem.f !== undefined) out.formulas.f = problem.f as string;
+  if (problem.let !== undefined) out.formulas.let = problem.let as Record<string, string>;
+  if (fixResult) out.formulas.correction = fixResult;
+  if (c.note) out.formulas.remark = c.note;
   return out;
 }
 
@@ -221,7 +238,7 @@ export function runSheetClaims(
   for (const sheet of ordered) {
     for (const c of sheet.claims) {
       if (c.exercise !== exercise) continue;
-      let o: Outcome;
+      let o: FormulaOutcome;
       if (c.recorded === "unverifiable") {
         o = { computed: null, tolerance: null, holds: false, note: c.missing! };
         if (c.note) o.note += `; ${c.note}`;
@@ -250,6 +267,7 @@ export function runSheetClaims(
         holds: o.holds,
         corrected: o.corrected,
         note: o.note,
+        formulas: o.formulas,
       });
     }
   }

@@ -155,6 +155,28 @@ Deno.test("an erratum: the sheet's formula fails, the correction holds, the note
   assert.ok(o.note.endsWith("; the 2 of the square is lost"), o.note);
 });
 
+Deno.test("a formula claim carries its formulas and verdicts, for the report, into its claim", () => {
+  const o = checkSheetClaim(SHEET, claim("grad-half"));
+  const f = o.formulas!;
+  assert.deepEqual(f.check, { d: "x", claim: "x" });
+  assert.equal(f.f, SHEET.settings!.sq.f);
+  assert.equal(f.sheet.ok, false);
+  assert.equal(f.sheet.kind, "scaled");
+  assert.equal(f.sheet.fix, "2 * x");
+  assert.ok(f.sheet.tree && f.sheet.fixTree);
+  assert.equal(f.correction!.ok, true);
+  assert.equal(f.correction!.parsed, "2 * x");
+  assert.equal(f.remark, "the 2 of the square is lost");
+  const listed = runSheetClaims([SHEET], "t", {
+    run: experiment({ computed: [1, 0.1], holds: true, note: "loss falls" }),
+  });
+  const byId = new Map(listed.map((c) => [c.claim.claim, c]));
+  assert.equal(byId.get("grad-half")!.formulas!.sheet.fix, "2 * x");
+  assert.equal(byId.get("grad")!.formulas!.correction, undefined, "a verified claim has none");
+  assert.equal(byId.get("run")!.formulas, undefined, "an experiment has no formulas");
+  assert.ok(!("formulas" in byId.get("grad")!.claim), "the JSON contract is unchanged");
+});
+
 Deno.test("entry, Jacobian and Hessian claims hold; computed has the claim's entries", () => {
   for (const id of ["ce-entry", "softmax-jacobian", "ce-hessian"]) {
     const o = checkSheetClaim(SHEET, claim(id));

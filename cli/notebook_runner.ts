@@ -105,3 +105,43 @@ export async function listNotebooks(): Promise<string[]> {
   }
   return names.sort();
 }
+
+/** Cell metadata that records how a front end last showed a cell, not what the cell is. */
+const VIEW_METADATA = ["collapsed", "scrolled", "execution", "jupyter", "trusted"];
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, sortedKeys(obj[k])]));
+}
+
+/**
+ * A notebook's text as it is committed: no outputs, no execution counts, no view state in cell
+ * metadata, `language_info` reduced to the language name; written the way Jupyter writes
+ * notebooks (one-space indent, sorted keys, a final newline), so clearing an unchanged notebook
+ * changes nothing.
+ */
+export function clearedNotebook(text: string): string {
+  const nb = JSON.parse(text) as {
+    cells?: Record<string, unknown>[];
+    metadata?: Record<string, unknown>;
+  };
+  if (!Array.isArray(nb.cells)) {
+    throw new TypeError("clearedNotebook: no cells array: not a notebook");
+  }
+  for (const cell of nb.cells) {
+    if (cell.cell_type === "code") {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+    const meta = (cell.metadata ?? {}) as Record<string, unknown>;
+    for (const k of VIEW_METADATA) delete meta[k];
+    cell.metadata = meta;
+  }
+  if (nb.metadata?.language_info) {
+    const info = nb.metadata.language_info as { name?: string };
+    nb.metadata.language_info = { name: info.name ?? "typescript" };
+  }
+  return JSON.stringify(sortedKeys(nb), null, 1) + "\n";
+}

@@ -12,7 +12,7 @@
  * files that Deno grants only to `--allow-all`.
  */
 import assert from "node:assert/strict";
-import { repoRoot } from "../cli/notebook_runner.ts";
+import { clearedNotebook, listNotebooks, repoRoot } from "../cli/notebook_runner.ts";
 import type { NotebookReport } from "./helpers/jupyter_ui_driver.ts";
 
 const JUPYTER_NOTEBOOK = "/usr/bin/jupyter-notebook";
@@ -86,4 +86,62 @@ Deno.test({
     assert.ok(status.success, `the driver exited with ${status.code}:\n${err.slice(-3000)}`);
     assert.ok(reported > 0, `the driver reported no notebook:\n${err.slice(-3000)}`);
   },
+});
+
+Deno.test("notebooks:clear strips outputs, counts and view state, and leaves a clean notebook as it is", async () => {
+  for (const path of await listNotebooks()) {
+    const text = await Deno.readTextFile(path);
+    const nb = JSON.parse(text);
+    if (!nb.cells.some((c: { outputs?: unknown[] }) => (c.outputs ?? []).length > 0)) {
+      assert.deepEqual(JSON.parse(clearedNotebook(text)), nb, `${path} changes when cleared`);
+    }
+  }
+  const run = {
+    cells: [
+      {
+        cell_type: "code",
+        execution_count: 7,
+        id: "a",
+        metadata: { scrolled: true, tags: ["figure"], execution: { x: 1 } },
+        outputs: [{ output_type: "stream", name: "stdout", text: ["hi\n"] }],
+        source: ["1"],
+      },
+      { cell_type: "markdown", id: "b", metadata: { collapsed: false }, source: ["# t"] },
+    ],
+    metadata: {
+      kernelspec: { display_name: "Deno", language: "typescript", name: "deno" },
+      language_info: { name: "typescript", version: "5.9", codemirror_mode: "typescript" },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const cleared = clearedNotebook(JSON.stringify(run));
+  assert.equal(
+    cleared,
+    JSON.stringify(
+      {
+        cells: [
+          {
+            cell_type: "code",
+            execution_count: null,
+            id: "a",
+            metadata: { tags: ["figure"] },
+            outputs: [],
+            source: ["1"],
+          },
+          { cell_type: "markdown", id: "b", metadata: {}, source: ["# t"] },
+        ],
+        metadata: {
+          kernelspec: { display_name: "Deno", language: "typescript", name: "deno" },
+          language_info: { name: "typescript" },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      },
+      null,
+      1,
+    ) + "\n",
+  );
+  assert.equal(clearedNotebook(cleared), cleared, "clearing twice changes nothing");
+  assert.throws(() => clearedNotebook("{}"), /clearedNotebook: no cells array: not a notebook/);
 });

@@ -86,12 +86,12 @@ function uniqueId(prefix: string): string {
  * What a figure shows while its script has not run: Jupyter runs the JavaScript of trusted
  * notebooks only, and viewers such as GitHub's run none.
  */
-export const FIGURE_FALLBACK_TEXT =
+export const FIGURE_FALLBACK_TEXT: string =
   "Figure not drawn: its JavaScript did not run. In Jupyter, trust the notebook " +
   "(File → Trust Notebook) and reload it, or run its cells.";
 
 /** What a figure shows when it runs but plotly.js is not on the page. */
-export const FIGURE_NO_PLOTLY_TEXT =
+export const FIGURE_NO_PLOTLY_TEXT: string =
   "Figure not drawn: plotly.js is not loaded on this page. Run the notebook's first code " +
   "cell (it loads plotly.js), then this one.";
 

@@ -85,6 +85,7 @@ export {
   type FunctionName,
   FUNCTIONS,
   type Node as FormulaNode,
+  type Path as FormulaPath,
   type TreeChange,
 } from "./lib/formula/ast.ts";
 export * from "./lib/exercises/claim.ts";

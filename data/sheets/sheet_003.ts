@@ -9,9 +9,7 @@
 /** Sheet 003's statements. */
 export const SHEET_003 = {
   file: "003_d289773554d10fef.txt",
-  softmax: { translation: "softmax(x + c) = softmax(x)" },
   nn: {
-    ceGradient: "∂CE(y, softmax(θ))/∂θ = ŷ − y",
     /** Eq. 17 as printed. */
     lossRewritten: "J = −y log(hW₂ + b₂)ᵀ",
     /** Eq. 19 as printed. */

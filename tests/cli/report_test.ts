@@ -2,12 +2,20 @@
  * `cli/report.ts` (the future `deno task start`) as a subprocess: summary and errata on stdout,
  * the report page written atomically, bad output paths, `--help`; and the page opened in
  * headless Chromium, asserting every figure rendered, every formula of the section "Derivations
- * checked as formulas" laid out as MathML with coloured verdicts, and nothing logged as an error.
+ * checked as formulas" laid out as MathML with coloured verdicts, the errata marked (two rendered
+ * formulas and the repairing edit where the sheet's formula is data), the sheet view in each
+ * sheet's question order beside the topic view, and nothing logged as an error.
  * Without Chromium the browser test is skipped loudly, except under CI=true where it fails.
  */
 import assert from "node:assert/strict";
 import { LATEX_ENV_FLAG, runCli } from "../helpers/run_cli.ts";
 import { CHROMIUM, chromiumAvailable, dumpDom, renderPage } from "../helpers/chromium.ts";
+import {
+  compareQuestions,
+  RIGHT_MARK,
+  STATUS_COLOURS,
+  WRONG_MARK,
+} from "../../lib/exercises/report.ts";
 
 const SCRIPT = new URL("../../cli/report.ts", import.meta.url).pathname;
 const CI = Deno.env.get("CI") === "true";
@@ -112,6 +120,57 @@ Deno.test({
       .map((m) => [m[1], m[2]]);
     assert.ok(verdicts.filter(([c, v]) => c === "#1a7f37" && v === "holds").length >= 15);
     assert.ok(verdicts.filter(([c, v]) => c === "#cf222e" && v.startsWith("wrong (")).length >= 10);
+    // The marked claims: both views, every card's verdict in its colour.
+    const byTopic = dom.indexOf('<h2 id="by-topic">');
+    const bySheet = dom.indexOf('<h2 id="by-sheet">');
+    const errataAt = dom.indexOf('<h2 id="errata">');
+    assert.ok(errataAt > 0 && bySheet > errataAt && byTopic > bySheet, "errata, sheets, topics");
+    const cards = dom.split('<article class="mark" ').slice(1).map((c) =>
+      c.slice(0, c.indexOf("</article>"))
+    );
+    for (const card of cards) {
+      const v = card.match(/<span class="mark-verdict" data-status="(\w+)" style="color:([^"]+)">/);
+      assert.ok(v, card.slice(0, 200));
+      assert.equal(v[2], STATUS_COLOURS[v[1] as keyof typeof STATUS_COLOURS], card.slice(0, 200));
+    }
+    const sheetSection = dom.slice(bySheet, byTopic);
+    const sheetCards = sheetSection.split('<article class="mark" ').length - 1;
+    const total = Number(first.stdout.match(/\n(\d+) claims \(/)?.[1]);
+    assert.equal(sheetCards, total, "every claim once in the sheet view");
+    for (const s of ["000", "001", "002", "003", "004"]) {
+      const at = sheetSection.indexOf(`<section class="sheet" id="sheet-${s}">`);
+      assert.ok(at >= 0, `sheet ${s}`);
+      const section = sheetSection.slice(at, sheetSection.indexOf("</section>", at));
+      const questions = [...section.matchAll(/<span class="mark-q">([^<]+)<\/span>/g)].map((m) =>
+        m[1].replace(/&amp;/g, "&")
+      );
+      assert.deepEqual(questions, [...questions].sort(compareQuestions), `sheet ${s} in order`);
+    }
+    // Every erratum marked: a formula claim shows the sheet's formula and the correct one as
+    // laid-out MathML, with the wrong subterm and its replacement marked where a fix exists; one
+    // stated in code shows the sheet's value beside the computed one.
+    const errata = dom.slice(errataAt, bySheet).split('<article class="mark" ').slice(1);
+    assert.equal(errata.length, Number(first.stdout.match(/Errata \((\d+)\):/)?.[1]));
+    let withFormulas = 0, withFix = 0;
+    for (const card of errata.map((c) => c.slice(0, c.indexOf("</article>")))) {
+      assert.match(card, /^id="erratum-[^"]+" data-status="erratum"/);
+      const sides = card.slice(card.indexOf('<div class="mark-sides">'), card.indexOf("<details"));
+      if (!sides.includes("the sheet writes")) {
+        assert.match(sides, /the sheet says.*computed/s, card.slice(0, 200));
+        continue;
+      }
+      withFormulas++;
+      const maths = sides.match(/<math\b[^>]*>/g) ?? [];
+      assert.ok(maths.length >= 2, card.slice(0, 200));
+      assert.ok(maths.every((m) => /data-rendered="true"/.test(m)), card.slice(0, 200));
+      if (card.includes("The repairing edit:")) {
+        withFix++;
+        assert.match(sides, new RegExp(`<mstyle mathcolor="${WRONG_MARK}">`), card.slice(0, 200));
+        assert.match(sides, new RegExp(`<mstyle mathcolor="${RIGHT_MARK}">`), card.slice(0, 200));
+      }
+      assert.match(card, /<details class="mark-evidence"><summary>evidence: /);
+    }
+    assert.ok(withFormulas >= 4 && withFix >= 3, `${withFormulas} with formulas, ${withFix} fixed`);
     // Second opinion with errors recorded from the top of <head> (plotly.js included).
     const page2 = await renderPage(page);
     assert.deepEqual(page2.errors, []);

@@ -17,7 +17,7 @@
 
 import { array, NDArray } from "../ndarray.ts";
 import { Random } from "../random.ts";
-import { checkGradient, checkJacobian, checkOp } from "../grad/check.ts";
+import { checkGradient, checkOp } from "../grad/check.ts";
 import {
   avgPool2dBackward,
   avgPool2dForward,
@@ -29,7 +29,9 @@ import { exactAffinities } from "../tsne/affinity.ts";
 import { klBackward, klForward } from "../tsne/kl.ts";
 import { tsne } from "../tsne/tsne.ts";
 import { knnAccuracy, trustworthiness } from "../tsne/quality.ts";
-import { ClaimList, describeCheck, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
+import { describeCheck, type Exercise, type ExerciseResult, tidy } from "./claim.ts";
+import { type Experiments, sheetExercise } from "./sheets.ts";
+import { experiment, type Outcome } from "./vocabulary.ts";
 import { sampleMatrix } from "./support.ts";
 
 const ID = "extensions";
@@ -47,13 +49,17 @@ const MIN_TRUSTWORTHINESS = 0.9;
 
 /** The extension claims of sheet 000 that need no asynchronous call. */
 export function runExtensions(): ExerciseResult {
-  return extensionClaims(new ClaimList(ID));
+  return extensionsExercise.run();
 }
 
 /** Every extension claim of sheet 000, the t-SNE embedding included. */
-export async function runExtensionsAsync(): Promise<ExerciseResult> {
-  const list = new ClaimList(ID);
-  const result = extensionClaims(list);
+export function runExtensionsAsync(): Promise<ExerciseResult> {
+  return extensionsExercise.runAsync!();
+}
+
+/** Every experiment, the t-SNE embedding (asynchronous) included. */
+async function allExperiments(): Promise<Experiments> {
+  const result = syncExperiments();
   const rng = new Random(SEED + 7);
   const { n, d, clusters, separation } = EMBED;
   const data = new Float64Array(n * d);
@@ -66,22 +72,16 @@ export async function runExtensionsAsync(): Promise<ExerciseResult> {
   const knn = knnAccuracy(run.embedding, labels, { k: EMBED.k });
   const trust = trustworthiness(x, run.embedding, { k: EMBED.k });
   const first = run.klTrace[0].kl;
-  list.add({
-    claim: "s8-tsne-embedding",
-    sheet: "000",
-    question: "8",
-    statement: "t-SNE lowers KL(P‖Q) and keeps neighbourhoods: three well-separated clusters in " +
-      "ℝ¹⁰ stay separated in the 2-D map",
-    expected: null,
+  const outcomes: Record<string, Outcome> = { ...result.outcomes };
+  outcomes["s8-tsne-embedding"] = experiment({
     computed: tidy([first, run.kl, knn, trust]),
-    tolerance: null,
-    recorded: "extension",
     holds: run.kl < first && knn >= MIN_KNN_ACCURACY && trust >= MIN_TRUSTWORTHINESS,
     note: `lib/tsne, exact gradient, ${run.iterations} iterations, perplexity ` +
       `${EMBED.perplexity}, ${n} points (computed: KL at the start and the end, ${EMBED.k}-NN ` +
       `accuracy of the cluster labels in the map, trustworthiness at k = ${EMBED.k})`,
   });
-  result.figures.push({
+  const figures = [...(result.figures ?? [])];
+  figures.push({
     data: Array.from({ length: clusters }, (_, c) => ({
       type: "scatter",
       mode: "markers",
@@ -91,35 +91,15 @@ export async function runExtensionsAsync(): Promise<ExerciseResult> {
     })),
     layout: { title: "Sheet 000 §8: t-SNE map of three Gaussian clusters in ℝ¹⁰" },
   });
-  return { ...result, claims: list.claims };
+  return { outcomes, figures };
 }
 
-function extensionClaims(list: ClaimList): ExerciseResult {
-  // §3 chain rule: J(f∘g)(x) = Jf(g(x))·Jg(x), for a 3 → 4 → 2 composition.
-  const A = sampleMatrix(4, 3, SEED), B = sampleMatrix(2, 4, SEED + 1);
-  const g = (x: NDArray) => A.matmul(x.reshape([3, 1])).reshape([4]).map(Math.tanh);
-  const f = (u: NDArray) => B.matmul(u.map((v) => v * v).reshape([4, 1])).reshape([2]);
-  const jg = (x: NDArray) => {
-    const pre = A.matmul(x.reshape([3, 1])).reshape([4]);
-    return A.mul(pre.map((v) => 1 - Math.tanh(v) ** 2).reshape([4, 1]));
-  };
-  const jf = (u: NDArray) => B.mul(u.mul(2).reshape([1, 4]));
-  const x0 = array([0.3, -0.7, 1.1]);
-  const chain = checkJacobian((x) => f(g(x)), (x) => jf(g(x)).matmul(jg(x)), x0);
-  list.add({
-    claim: "s3-chain-rule",
-    sheet: "000",
-    question: "3",
-    statement: "the Jacobian of a composition is the product of the Jacobians: " +
-      "J(f∘g)(x) = Jf(g(x))·Jg(x)",
-    expected: null,
-    computed: tidy(jf(g(x0)).matmul(jg(x0)).data),
-    tolerance: chain.atol,
-    recorded: "extension",
-    holds: chain.ok,
-    note: `${describeCheck(chain)}; g(x) = tanh(Ax) from ℝ³ to ℝ⁴, f(u) = B(u ⊙ u) to ℝ²`,
-  });
-
+/**
+ * The experiments that need no asynchronous call (§3's chain rule is a Jacobian claim of
+ * sheet_000.json).
+ */
+function syncExperiments(): Experiments {
+  const outcomes: Record<string, Outcome> = {};
   // §4 pooling: max and average pooling backward passes, and max pooling's tie policy.
   const x = sampleMatrix(6, 6, SEED + 2).reshape([1, 1, 6, 6]);
   const maxOp = {
@@ -134,37 +114,22 @@ function extensionClaims(list: ClaimList): ExerciseResult {
   };
   const maxCheck = checkOp(maxOp, { x });
   const avgCheck = checkOp(avgOp, { x });
-  list.add({
-    claim: "s4-pooling-gradients",
-    sheet: "000",
-    question: "4",
-    statement: "max pooling routes the upstream gradient to the arg-max of each window; average " +
-      "pooling spreads it evenly over the window",
-    expected: null,
+  outcomes["s4-pooling-gradients"] = experiment({
     computed: tidy([maxCheck.maxAbsError, avgCheck.maxAbsError]),
     tolerance: maxCheck.atol,
-    recorded: "extension",
     holds: maxCheck.ok && avgCheck.ok,
     note: `max 2x2/2: ${maxCheck.diagnosis.kind}; average 3x3/1: ${avgCheck.diagnosis.kind} ` +
       `(computed: largest error of each)`,
   });
   const tie = array([[[[1, 1], [0, 0]]]]);
   const tieCheck = checkOp(maxOp, { x: tie });
-  list.add({
-    claim: "s4-max-pool-tie",
-    sheet: "000",
-    question: "4",
-    statement: "at a tie, max pooling is not differentiable: the gradient check finds a kink, " +
-      "and any split of the gradient among the tied entries is a valid subgradient",
-    expected: null,
+  outcomes["s4-max-pool-tie"] = experiment({
     computed: tidy(
       Array.from(
         maxPool2dBackward(array([[[[1]]]]), maxPool2dForward(tie, { size: 2, stride: 2 }).cache).dx
           .data,
       ),
     ),
-    tolerance: null,
-    recorded: "extension",
     holds: tieCheck.kinks.length > 0 && tieCheck.ok,
     note: `window [[1, 1], [0, 0]]: ${describeCheck(tieCheck)} (computed: where the op sends ` +
       `the gradient)`,
@@ -190,16 +155,9 @@ function extensionClaims(list: ClaimList): ExerciseResult {
     return miss / TOPK.n;
   });
   const monotone = errors.every((e, k) => k === 0 || e <= errors[k - 1]);
-  list.add({
-    claim: "s7-top-k",
-    sheet: "000",
-    question: "7",
-    statement: "top-k error (the true class is not among the k highest scores) falls with k " +
-      "and is 0 at k = C; for random scores it is about 1 − k/C",
-    expected: null,
+  outcomes["s7-top-k"] = experiment({
     computed: tidy(errors),
     tolerance: 0,
-    recorded: "extension",
     holds: monotone && errors[TOPK.classes - 1] === 0 &&
       errors.every((e, k) => e === direct[k]),
     note: `${TOPK.n} random score rows, ${TOPK.classes} classes, k = 1…${TOPK.classes}; the ` +
@@ -216,15 +174,9 @@ function extensionClaims(list: ClaimList): ExerciseResult {
     y0,
     { name: "Y" },
   );
-  list.add({
-    claim: "s8-tsne-gradient",
-    sheet: "000",
-    question: "8",
-    statement: "the t-SNE gradient ∂KL/∂yᵢ = 4Σⱼ(pᵢⱼ − qᵢⱼ)(yᵢ − yⱼ)/(1 + ‖yᵢ − yⱼ‖²)",
-    expected: null,
+  outcomes["s8-tsne-gradient"] = experiment({
     computed: tidy([klForward(y0, aff.p).out, aff.maxEntropyError]),
     tolerance: kl.atol,
-    recorded: "extension",
     holds: kl.ok && aff.maxEntropyError < 1e-4,
     note: `${describeCheck(kl)}; ${TSNE.n} points in ℝ^${TSNE.d}, perplexity ` +
       `${TSNE.perplexity}, 2-D embedding (computed: KL, worst perplexity calibration error in nats)`,
@@ -248,14 +200,14 @@ function extensionClaims(list: ClaimList): ExerciseResult {
       yaxis: { title: "error" },
     },
   };
-  return { id: ID, title: extensionsExercise.title, claims: list.claims, figures: [figure] };
+  return { outcomes, figures: [figure] };
 }
 
 /** Exercise `extensions`. */
-export const extensionsExercise: Exercise = {
+export const extensionsExercise: Exercise = sheetExercise({
   id: ID,
   title: "Topics sheet 000 only names: chain rule, pooling, top-k error, t-SNE gradient",
   covers: ["000 3", "000 4", "000 7", "000 8"],
-  run: runExtensions,
-  runAsync: runExtensionsAsync,
-};
+  experiments: syncExperiments,
+  experimentsAsync: allExperiments,
+});

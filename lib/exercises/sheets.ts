@@ -46,6 +46,11 @@ export interface ExerciseCode {
   covers: readonly string[];
   /** Runs the exercise's experiments (deterministic, seeded). */
   experiments?: () => Experiments;
+  /**
+   * Runs every experiment, the asynchronous ones included (a t-SNE run): the exercise then also
+   * has `runAsync`, and its `run()` leaves out the experiments only this computes.
+   */
+  experimentsAsync?: () => Promise<Experiments>;
 }
 
 /**
@@ -56,16 +61,33 @@ export function sheetExercise(
   code: ExerciseCode,
   sheets: readonly SheetData[] = SHEET_DATA,
 ): Exercise {
+  const result = (
+    { outcomes = {}, figures = [] }: Experiments,
+    from: readonly SheetData[],
+  ): ExerciseResult => ({
+    id: code.id,
+    title: code.title,
+    claims: runSheetClaims(from, code.id, outcomes),
+    figures,
+  });
   const run = (): ExerciseResult => {
-    const { outcomes = {}, figures = [] } = code.experiments?.() ?? {};
-    return {
-      id: code.id,
-      title: code.title,
-      claims: runSheetClaims(sheets, code.id, outcomes),
-      figures,
-    };
+    const found = code.experiments?.() ?? {};
+    if (!code.experimentsAsync) return result(found, sheets);
+    const outcomes = found.outcomes ?? {};
+    const syncOnly = sheets.map((s) => ({
+      ...s,
+      claims: s.claims.filter((c) =>
+        !(c.exercise === code.id && c.experiment && !(c.claim in outcomes))
+      ),
+    }));
+    return result(found, syncOnly);
   };
-  return { id: code.id, title: code.title, covers: code.covers, run };
+  const exercise: Exercise = { id: code.id, title: code.title, covers: code.covers, run };
+  const asyncExperiments = code.experimentsAsync;
+  if (asyncExperiments) {
+    exercise.runAsync = async () => result(await asyncExperiments(), sheets);
+  }
+  return exercise;
 }
 
 /** The exercises the sheet files define themselves (every claim of them stated as data). */

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { readSheet, type SheetData } from "../../lib/exercises/sheet_data.ts";
 import { checkSheetClaim, runSheetClaims } from "../../lib/exercises/sheet_runner.ts";
+import { sheetExercise } from "../../lib/exercises/sheets.ts";
 import { experiment } from "../../lib/exercises/vocabulary.ts";
 import { CHECK_FAILED } from "../../lib/exercises/claim.ts";
 
@@ -274,4 +275,21 @@ Deno.test("a claim whose own check breaks is reported as a failed check, not as 
   assert.match(typo.note, /xx/);
   assert.equal(badF.status, "unverifiable");
   assert.match(badF.note, /not a scalar/);
+});
+
+Deno.test("sheetExercise: asynchronous experiments join runAsync, run() leaves them out", async () => {
+  const exercise = sheetExercise({
+    id: "t",
+    title: "T",
+    covers: [],
+    experimentsAsync: () =>
+      Promise.resolve({
+        outcomes: { run: experiment({ computed: [1, 0.1], holds: true, note: "loss falls" }) },
+      }),
+  }, [SHEET]);
+  const sync = exercise.run().claims.map((c) => c.claim.claim);
+  assert.ok(sync.includes("grad") && !sync.includes("run"), sync.join());
+  const all = (await exercise.runAsync!()).claims;
+  assert.deepEqual(all.map((c) => c.claim.claim), [...sync, "run"]);
+  assert.equal(all.at(-1)!.claim.status, "extension");
 });

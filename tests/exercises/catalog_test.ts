@@ -1,6 +1,6 @@
 /**
  * The catalog as a whole: every claim gets the status recorded for it (in its sheet's data file,
- * or in the exercise's code for the claims not yet moved to data; statuses are kept there only),
+ * the only place statuses are kept),
  * every claim of a sheet file is in the catalog, the JSON contract of `deno task ex all --json`
  * holds, every sheet is covered, and lookups suggest the closest ids.
  */

@@ -42,6 +42,7 @@
 
 import { z } from "zod";
 import { CLAIM_STATUSES, type ClaimStatus } from "./claim.ts";
+import type { ClaimSpec } from "../formula/problem.ts";
 
 /** Nested numbers, as a sheet prints a vector or a matrix. */
 export type Numbers = number | Numbers[];
@@ -65,27 +66,9 @@ export interface SheetSetting {
   draws?: number;
 }
 
-/** What a formula claim states, in the formula language (the `claims` entry of a problem). */
-export interface SheetCheck {
-  /** The variable of a derivative. */
-  d?: string;
-  /** The claimed derivative, Jacobian or Hessian. */
-  claim?: string;
-  /** Free indices of an entry formula (`"i,j"`). */
-  entry?: string;
-  /** The expression whose Jacobian is claimed. */
-  jacobian?: string;
-  /** The variable of a Hessian. */
-  hessian?: string;
-  /** An identity's left side. */
-  identity?: string;
-  /** An identity's right side, or a value claim's numbers (default: the printed numbers). */
-  equals?: string | Numbers;
-  /** A formula whose value the sheet prints. */
-  value?: string;
-  /** A value claim's absolute tolerance (default 1e-6). */
-  tolerance?: number;
-}
+/** What a formula claim states, in the formula language: a claim of a problem without its id (the
+ * sheet claim's id names it); `equals` defaults to the printed numbers. */
+export type SheetCheck = Omit<ClaimSpec, "id">;
 
 /** One checkable statement of a sheet. */
 export interface SheetClaim {

@@ -12,31 +12,11 @@ import { renderMath, toLatex } from "./render_latex.ts";
 import { children, type Node } from "./ast.ts";
 import { toPlain } from "./print_plain.ts";
 
-/** The JSON form of one claim's verdict. */
-export interface ClaimJson {
-  /** Claim id. */
-  id: string;
-  /** Holds at every draw. */
-  ok: boolean;
-  /** A diagnosis kind, or `invalid`. */
-  kind: string;
-  /** For `scaled`. */
-  factor?: number;
-  /** For `partial`. */
-  wrongEntries?: number;
-  /** For `partial`. */
-  totalEntries?: number;
-  /** Why. */
-  message: string;
-  /** A verified repair. */
-  fix?: string;
-  /** The edit the fix makes, in one sentence. */
-  explanation?: string;
-  /** The claim as understood. */
-  parsed: string;
-  /** Its shape, or null. */
-  shape: number[] | null;
-}
+/** The JSON form of one claim's verdict: the contract of `deno task check --json`. */
+export type ClaimJson =
+  & Pick<ClaimResult, "id" | "ok" | "factor" | "wrongEntries" | "totalEntries" | "message">
+  & Pick<ClaimResult, "fix" | "explanation" | "parsed" | "shape">
+  & { kind: string };
 
 /** `W2' [5, 2], o - y [2, 1]`: the shape of every factor of the claim's products. */
 function factorShapes(r: ClaimResult): string {

@@ -2,7 +2,7 @@
  * The checker's own cost (issue: fast mode on 100,000 parameters in milliseconds; full mode costs
  * 2 evaluations per entry and nothing that grows with entries squared). Run: `deno task bench`.
  */
-import { checkGradient, type NDArray, randn } from "../mod.ts";
+import { checkGradient, checkJacobian, type NDArray, randn } from "../mod.ts";
 
 const halfSq = (x: NDArray) => 0.5 * x.dot(x);
 const identity = (x: NDArray) => x;
@@ -34,4 +34,11 @@ for (const n of [10_000, 20_000, 40_000]) {
 const sampled = randn([100_000], { seed: 3 });
 Deno.bench("sparse mode, 64 of 100,000 entries", { group: "sparse" }, () => {
   checkGradient(halfSq, identity, sampled, { mode: "sparse" });
+});
+
+// A Jacobian goes through the same core: 2 evaluations per input entry, every output at once.
+const A = randn([100, 100], { seed: 4 });
+const z = randn([100], { seed: 5 });
+Deno.bench("full mode, Jacobian 100 × 100 of a linear map", { group: "jacobian" }, () => {
+  checkJacobian((v) => A.matmul(v), () => A, z);
 });

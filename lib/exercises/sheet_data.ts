@@ -42,7 +42,7 @@
 
 import { z } from "zod";
 import { CLAIM_STATUSES, type ClaimStatus } from "./claim.ts";
-import type { ClaimSpec } from "../formula/problem.ts";
+import { ClaimSchema, type ClaimSpec } from "../formula/problem.ts";
 
 /** Nested numbers, as a sheet prints a vector or a matrix. */
 export type Numbers = number | Numbers[];
@@ -166,17 +166,8 @@ const SettingSchema = z.object({
   draws: z.number().int().min(3).max(100).optional(),
 }).strict();
 
-const CheckSchema = z.object({
-  d: z.string().optional(),
-  claim: z.string().optional(),
-  entry: z.string().optional(),
-  jacobian: z.string().optional(),
-  hessian: z.string().optional(),
-  identity: z.string().optional(),
-  equals: z.union([z.string(), numbers]).optional(),
-  value: z.string().optional(),
-  tolerance: z.number().positive().optional(),
-}).strict();
+/** A sheet's check is a formula claim without its id (the sheet claim's id names it). */
+const CheckSchema = ClaimSchema.omit({ id: true });
 
 const ClaimEntrySchema = z.object({
   exercise: z.string().regex(ID, "an exercise id is letters, digits, - or _"),

@@ -22,6 +22,7 @@ export * from "./lib/grad/check.ts";
 export * from "./lib/grad/autodiff.ts";
 export * from "./lib/grad/examples.ts";
 export * from "./lib/view/table.ts";
+export * from "./lib/view/claims.ts";
 export * from "./lib/view/display.ts";
 export * from "./lib/view/figure.ts";
 export * from "./lib/view/io.ts";

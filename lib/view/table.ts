@@ -4,6 +4,8 @@
  * @module
  */
 
+import { JUPYTER_DISPLAY, type MimeBundle } from "./display.ts";
+
 /** A table: column headers and rows of already-formatted cells. */
 export interface Table {
   /** Column headers. */
@@ -94,4 +96,58 @@ export function htmlTable(table: Table): string {
     Object.entries(STATUS_COLOURS).map(([s, css]) => `.dlm-table table td.${s}{${css}}`).join("");
   return `<div class="${cls}"><style>${style}</style>` +
     `<table>${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** Significant digits of the numbers in a {@linkcode tableOf} table, unless told otherwise. */
+export const TABLE_OF_DIGITS = 6;
+
+/** A value that renders itself: a cell's last `show(...)` or expression displays it. */
+export interface Displayable {
+  /** The MIME bundle: `text/html` and `text/plain`. */
+  [JUPYTER_DISPLAY](): MimeBundle;
+}
+
+/** A table that renders itself as HTML ({@linkcode htmlTable}) and text ({@linkcode textTable}). */
+export function displayTable(table: Table): Displayable {
+  return {
+    [JUPYTER_DISPLAY]: () => ({ "text/html": htmlTable(table), "text/plain": textTable(table) }),
+  };
+}
+
+/** Options of {@linkcode tableOf}. */
+export interface TableOfOptions {
+  /** Alignment of each column (see {@linkcode Table}). Default: numbers right, text left. */
+  align?: Table["align"];
+  /** Significant digits of number cells. Default {@linkcode TABLE_OF_DIGITS}. */
+  digits?: number;
+}
+
+/**
+ * A small table for a notebook cell: number cells are written to `digits` significant digits
+ * (trailing zeros dropped), text cells as they are; the result renders itself.
+ *
+ * @example
+ * ```ts
+ * import { JUPYTER_DISPLAY } from "./display.ts";
+ * import { tableOf } from "./table.ts";
+ * const t = tableOf("σ(0) and 1/3", ["name", "value"], [["σ(0)", 0.5], ["1/3", 1 / 3]]);
+ * const text = String(t[JUPYTER_DISPLAY]()["text/plain"]);
+ * if (!text.includes("0.333333") || text.includes("0.3333333")) throw new Error(text);
+ * ```
+ */
+export function tableOf(
+  caption: string,
+  headers: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  options: TableOfOptions = {},
+): Displayable {
+  const digits = options.digits ?? TABLE_OF_DIGITS;
+  const cell = (v: string | number) =>
+    typeof v === "number" ? String(Number(v.toPrecision(digits))) : v;
+  return displayTable({
+    caption,
+    headers,
+    rows: rows.map((r) => r.map(cell)),
+    align: options.align,
+  });
 }

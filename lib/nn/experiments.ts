@@ -15,7 +15,6 @@
  * @module
  */
 
-import * as aq from "arquero";
 import { NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED } from "../random.ts";
 import { Figure } from "../view/figure.ts";
@@ -23,7 +22,7 @@ import { loadMnist, MNIST_PIXELS } from "../data/mnist.ts";
 import { topKError } from "../ops/metrics.ts";
 import { createMlp, type Mlp, mlpPredict } from "./mlp.ts";
 import { trainMlp } from "./train.ts";
-import type { TraceTable } from "../optim/trace.ts";
+import { columnTable, type TraceTable } from "../optim/trace.ts";
 
 /** MNIST rows [from, to) as inputs and labels. */
 export async function mnistSplit(
@@ -118,7 +117,7 @@ export async function weightDecaySweep(
   }
   const labels = cols.lambda.map((l) => `λ = ${l}`);
   return {
-    table: aq.table(cols),
+    table: columnTable(cols),
     figure: new Figure({
       data: [
         {
@@ -175,7 +174,7 @@ export function topKErrors(
 ): TraceTable {
   const ks = options.ks ?? [1, 2, 3, 5];
   const scores = mlpPredict(data.x, model);
-  return aq.table({ k: ks, error: ks.map((k) => topKError(scores, data.y, { k })) });
+  return columnTable({ k: ks, error: ks.map((k) => topKError(scores, data.y, { k })) });
 }
 
 /**

@@ -7,7 +7,6 @@
  * @module
  */
 
-import * as aq from "arquero";
 import type * as TF from "@tensorflow/tfjs";
 import { NDArray } from "../ndarray.ts";
 import { loadTf, type TfBackend } from "../grad/autodiff.ts";
@@ -21,7 +20,7 @@ import {
   type TrainData,
   type TrainOptions,
 } from "./train.ts";
-import { traceBundle, type TraceTable } from "../optim/trace.ts";
+import { columnTable, traceBundle, type TraceTable } from "../optim/trace.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
 
 /** Options of {@linkcode trainMlpTf}. */
@@ -356,7 +355,7 @@ export async function trainMlpTf(
     beta: beta.map((v, l) => widen(v, model.beta[l])),
   };
   for (const v of all) v.dispose();
-  const trace = aq.table(cols);
+  const trace = columnTable(cols);
   return {
     model: trained,
     trace,

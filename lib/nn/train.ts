@@ -5,12 +5,11 @@
  * @module
  */
 
-import * as aq from "arquero";
 import { formatShape, NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
 import type { ClassLabels } from "../ops/softmax.ts";
 import { cloneMlp, type Mlp, mlpBackward, mlpForward } from "./mlp.ts";
-import { traceBundle, type TraceTable } from "../optim/trace.ts";
+import { columnTable, traceBundle, type TraceTable } from "../optim/trace.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
 
 /** Training data: inputs [N, D] and targets (class indices, or [N, C] for MSE). */
@@ -228,7 +227,7 @@ export function trainMlp(model: Mlp, data: TrainData, options: TrainOptions = {}
       }
     }
   }
-  const trace = aq.table(cols);
+  const trace = columnTable(cols);
   return {
     model: net,
     trace,

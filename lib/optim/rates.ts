@@ -13,14 +13,13 @@
  * @module
  */
 
-import * as aq from "arquero";
 import { eye, matmul, NDArray, zeros } from "../ndarray.ts";
 import { Random } from "../random.ts";
 import { gradientDescent } from "./gradient_descent.ts";
 import { newtonRoot, solveSpd } from "./newton.ts";
 import { fista, ista } from "./proximal_gradient.ts";
 import { lassoObjective } from "./lasso.ts";
-import { type SolverResult, traceColumn, type TraceTable } from "./trace.ts";
+import { columnTable, type SolverResult, traceColumn, type TraceTable } from "./trace.ts";
 
 /** A least-squares line fit y ≈ slope·x + intercept. */
 export interface LineFit {
@@ -300,7 +299,7 @@ export function lassoRates(options: LassoRatesOptions = {}): LassoRatesReport {
     istaFit: fit(gi),
     fistaFit: fit(gf),
     fitRange: [fitRange[0], fitRange[1]],
-    gaps: aq.table({
+    gaps: columnTable({
       iteration: Array.from(gi, (_, k) => k),
       istaGap: Array.from(gi),
       fistaGap: Array.from(gf),
@@ -426,7 +425,7 @@ export function logisticSeparable(
     weightNorm,
     normFit: fitLine(ks, normY),
     lossFit: fitLine(ks, lossY),
-    table: aq.table({
+    table: columnTable({
       iteration: Array.from(loss, (_, k) => k),
       loss: Array.from(loss),
       weightNorm: Array.from(weightNorm),

@@ -23,14 +23,47 @@
  * @module
  */
 
-import * as aq from "arquero";
+// @ts-types="./arquero.d.ts"
+import { table } from "arquero";
 import { formatNumber, formatShape, NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../view/display.ts";
 import { htmlTable, type Table, textTable } from "../view/table.ts";
 
-/** An arquero table (the type of `aq.table(...)`). */
-export type TraceTable = aq.ColumnTable;
+/**
+ * A table of measurements, one row per iterate or step, one column per quantity (an arquero
+ * table: build one with {@linkcode columnTable}).
+ */
+export interface TraceTable {
+  /** Number of rows. */
+  numRows(): number;
+  /** Number of columns. */
+  numCols(): number;
+  /** The column names, in order. */
+  columnNames(): string[];
+  /** The values of one column. */
+  array(name: string): ArrayLike<unknown>;
+  /** The rows as objects, column name → value. */
+  objects(options?: { limit?: number; offset?: number }): object[];
+  /** The first rows (`limit`, default all) as an HTML table. */
+  toHTML(options?: { limit?: number; offset?: number }): string;
+  /** The first rows (`limit`, default all) as a Markdown table. */
+  toMarkdown(options?: { limit?: number; offset?: number }): string;
+}
+
+/**
+ * A {@linkcode TraceTable} of named columns of equal length.
+ *
+ * @example
+ * ```ts
+ * import { columnTable } from "./trace.ts";
+ * const t = columnTable({ step: [0, 1, 2], loss: [3, 2, 1] });
+ * if (t.numRows() !== 3 || t.array("loss")[2] !== 1) throw new Error("a 3-row table");
+ * ```
+ */
+export function columnTable(columns: Record<string, ArrayLike<unknown>>): TraceTable {
+  return table(columns);
+}
 
 /**
  * A function to minimize: F(x) = f(x) + g(x) with f smooth.
@@ -138,10 +171,9 @@ export const TRACE_PREVIEW_ROWS = 5;
  *
  * @example
  * ```ts
- * import * as aq from "arquero";
  * import { textTable } from "../view/table.ts";
- * import { traceTable } from "./trace.ts";
- * const t = traceTable(aq.table({ iteration: [0, 1], loss: [2, 1] }), "demo");
+ * import { columnTable, traceTable } from "./trace.ts";
+ * const t = traceTable(columnTable({ iteration: [0, 1], loss: [2, 1] }), "demo");
  * if (!textTable(t).includes("loss")) throw new Error();
  * ```
  */
@@ -420,7 +452,7 @@ export class TraceRecorder {
       columns[key] = v;
     }
     const status = this.#status ?? "max-iterations";
-    const trace = aq.table(columns);
+    const trace = columnTable(columns);
     const message = `${this.#fn}: ${this.#message}`;
     const result = {
       solver: this.#fn,

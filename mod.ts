@@ -12,58 +12,426 @@
  * @module
  */
 
-export * from "./lib/ndarray.ts";
-export * from "./lib/random.ts";
-export { closest, editDistance } from "./lib/suggest.ts";
-export * from "./lib/grad/numeric.ts";
-export * from "./lib/grad/diagnosis.ts";
-export * from "./lib/grad/report.ts";
-export * from "./lib/grad/check.ts";
-export * from "./lib/grad/autodiff.ts";
-export * from "./lib/grad/examples.ts";
-export * from "./lib/view/table.ts";
-export * from "./lib/view/claims.ts";
-export * from "./lib/view/display.ts";
-export * from "./lib/view/figure.ts";
-export * from "./lib/view/io.ts";
-export * from "./lib/ops/activations.ts";
-export * from "./lib/ops/softmax.ts";
-export * from "./lib/ops/losses.ts";
-export * from "./lib/ops/linear.ts";
-export * from "./lib/ops/conv.ts";
-export * from "./lib/ops/pooling.ts";
-export * from "./lib/ops/batch_norm.ts";
-export * from "./lib/ops/dropout.ts";
-export * from "./lib/ops/proximal.ts";
-export * from "./lib/ops/metrics.ts";
-export type * from "./lib/checks/op_case.ts";
-export * from "./lib/checks/cases.ts";
-export * from "./lib/checks/conv_cases.ts";
-export * from "./lib/optim/trace.ts";
-export * from "./lib/optim/gradient_descent.ts";
-export * from "./lib/optim/adam.ts";
-export * from "./lib/optim/newton.ts";
-export * from "./lib/optim/proximal_gradient.ts";
-export * from "./lib/optim/lasso.ts";
-export * from "./lib/optim/rates.ts";
-export * from "./lib/optim/figures.ts";
-export * from "./lib/optim/tour.ts";
-export * from "./lib/nn/mlp.ts";
-export * from "./lib/nn/train.ts";
-export * from "./lib/nn/tf_mlp.ts";
-export * from "./lib/nn/experiments.ts";
-export * from "./lib/data/csv.ts";
-export * from "./lib/data/mnist.ts";
-export * from "./lib/data/pca.ts";
-export * from "./lib/tsne/affinity.ts";
-export * from "./lib/tsne/kl.ts";
-export * from "./lib/tsne/barnes_hut.ts";
-export * from "./lib/tsne/optimize.ts";
-export * from "./lib/tsne/quality.ts";
-export * from "./lib/tsne/tsne.ts";
-export * from "./lib/tsne/workers.ts";
-export * from "./lib/tsne/fft.ts";
-export * from "./lib/tsne/figures.ts";
+// Arrays: float64, row-major, shape-checked; constructors and small linear algebra.
+export {
+  allClose,
+  array,
+  broadcastShapes,
+  type CloseOptions,
+  eye,
+  formatNumber,
+  formatShape,
+  full,
+  linspace,
+  matmul,
+  type MatmulOptions,
+  NDArray,
+  type Nested,
+  ones,
+  rand,
+  randn,
+  type RandomOptions,
+  shapesEqual,
+  transpose,
+  zeros,
+} from "./lib/ndarray.ts";
+// The seeded generator every random thing takes.
+export { DEFAULT_SEED, Random } from "./lib/random.ts";
+// "Did you mean …?" for mistyped names.
+export { closest, editDistance, suggest } from "./lib/suggest.ts";
+
+// Gradient checking: finite differences, the checker and its report, the tfjs autodiff oracle.
+export {
+  DEFAULT_EPS,
+  directionalDerivative,
+  type Inputs,
+  numericGradient,
+  numericHessian,
+  numericJacobian,
+  type NumericOptions,
+} from "./lib/grad/numeric.ts";
+export {
+  checkGradient,
+  checkHessian,
+  checkJacobian,
+  checkOp,
+  type CheckOpOptions,
+  type CheckOptions,
+  DEFAULT_ATOL,
+  DEFAULT_RTOL,
+  type OpUnderTest,
+} from "./lib/grad/check.ts";
+export { type Diagnosis, DIAGNOSIS_KINDS, type DiagnosisKind } from "./lib/grad/diagnosis.ts";
+export {
+  type Asymmetry,
+  type AutodiffReport,
+  type CheckMode,
+  type GradCheckFields,
+  GradCheckReport,
+  type InputReport,
+  type KinkEntry,
+  type WorstEntry,
+} from "./lib/grad/report.ts";
+export {
+  autodiffGradient,
+  checkGradientWithAutodiff,
+  checkOpWithAutodiff,
+  loadTf,
+  type Scalar,
+  type Tensor,
+  type Tf,
+  type TfBackend,
+  type TfFunction,
+} from "./lib/grad/autodiff.ts";
+export { GRAD_CHECK_EXAMPLES, type GradCheckExample } from "./lib/grad/examples.ts";
+
+// Rich display and pages: tables, Plotly figures, show() in notebooks, atomic writes.
+export {
+  type Displayable,
+  displayTable,
+  escapeHtml,
+  htmlTable,
+  type Table,
+  tableOf,
+  type TableOfOptions,
+  textTable,
+} from "./lib/view/table.ts";
+export { claimsTable } from "./lib/view/claims.ts";
+export { JUPYTER_DISPLAY, type MimeBundle, show } from "./lib/view/display.ts";
+export {
+  Figure,
+  figureHtml,
+  type FigureSpec,
+  htmlPage,
+  loadPlotly,
+  logSpacedIndices,
+  type PlotlyBundleInfo,
+  type PlotlyObject,
+  PlotlyScript,
+} from "./lib/view/figure.ts";
+export { writeTextAtomic } from "./lib/view/io.ts";
+
+// Ops: each forward pass with its backward pass, caches and options (one file per family).
+export {
+  type ActivationCache,
+  type ActivationForward,
+  diagonalJacobian,
+  elu,
+  eluBackward,
+  type EluCache,
+  eluDerivative,
+  eluForward,
+  type EluOptions,
+  heaviside,
+  heavisideBackward,
+  heavisideDerivative,
+  heavisideForward,
+  type HeavisideOptions,
+  leakyRelu,
+  leakyReluBackward,
+  type LeakyReluCache,
+  leakyReluDerivative,
+  leakyReluForward,
+  type LeakyReluOptions,
+  logSigmoid,
+  relu,
+  reluBackward,
+  reluDerivative,
+  reluForward,
+  sigmoid,
+  sigmoidBackward,
+  sigmoidDerivative,
+  sigmoidForward,
+  sign,
+  signBackward,
+  signDerivative,
+  signForward,
+  softplus,
+  softplusBackward,
+  softplusDerivative,
+  softplusForward,
+  steepSigmoid,
+  steepSigmoidBackward,
+  type SteepSigmoidCache,
+  steepSigmoidDerivative,
+  steepSigmoidForward,
+  type SteepSigmoidOptions,
+  tanh,
+  tanhBackward,
+  tanhDerivative,
+  tanhForward,
+} from "./lib/ops/activations.ts";
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyBackward,
+  type BinaryCrossEntropyCache,
+  binaryCrossEntropyForward,
+  type BinaryCrossEntropyOptions,
+  type ClassLabels,
+  crossEntropy,
+  crossEntropyBackward,
+  type CrossEntropyCache,
+  crossEntropyForward,
+  crossEntropyHessian,
+  type CrossEntropyOptions,
+  logSoftmax,
+  logSoftmaxBackward,
+  type LogSoftmaxCache,
+  logSoftmaxForward,
+  type Reduction,
+  softmax,
+  softmaxBackward,
+  type SoftmaxCache,
+  softmaxForward,
+  softmaxJacobian,
+  type SoftmaxOptions,
+} from "./lib/ops/softmax.ts";
+export {
+  hingeBackward,
+  type HingeCache,
+  hingeForward,
+  type HingeOptions,
+  mse,
+  mseBackward,
+  type MseCache,
+  mseForward,
+  type MseNormalization,
+  type MseOptions,
+  softmaxHingeBackward,
+  softmaxHingeForward,
+} from "./lib/ops/losses.ts";
+export {
+  type LinearCache,
+  linearColumnsBackward,
+  linearColumnsForward,
+  type LinearConvention,
+  type LinearGrads,
+  type LinearParams,
+  linearRowsBackward,
+  linearRowsForward,
+} from "./lib/ops/linear.ts";
+export {
+  conv1dBackward,
+  type Conv1dCache,
+  conv1dForward,
+  type Conv1dMode,
+  type Conv1dOptions,
+  conv2dBackward,
+  type Conv2dCache,
+  conv2dForward,
+  type Conv2dGeometry,
+  type Conv2dOptions,
+  conv2dParameterCount,
+  type ConvGeometryOptions,
+  type ConvKind,
+  convolve1d,
+  convOutputSize,
+  correlate1d,
+  type Size2,
+} from "./lib/ops/conv.ts";
+export {
+  avgPool2dBackward,
+  avgPool2dForward,
+  type AvgPoolCache,
+  type AvgPoolOptions,
+  globalAvgPoolBackward,
+  type GlobalAvgPoolCache,
+  globalAvgPoolForward,
+  lpPool2dBackward,
+  lpPool2dForward,
+  type LpPoolCache,
+  type LpPoolOptions,
+  maxPool2dBackward,
+  maxPool2dForward,
+  type MaxPoolCache,
+  type PoolGeometry,
+  type PoolOptions,
+} from "./lib/ops/pooling.ts";
+export {
+  batchNormBackward,
+  type BatchNormCache,
+  batchNormForward,
+  type BatchNormGrads,
+  type BatchNormParams,
+  meanOnlyBatchNormBackward,
+  type MeanOnlyBatchNormCache,
+  meanOnlyBatchNormForward,
+  type MeanOnlyBatchNormParams,
+} from "./lib/ops/batch_norm.ts";
+export {
+  dropoutBackward,
+  type DropoutCache,
+  dropoutForward,
+  type DropoutOptions,
+  gaussianDropoutBackward,
+  gaussianDropoutForward,
+  type GaussianDropoutOptions,
+} from "./lib/ops/dropout.ts";
+export {
+  l1Subdifferential,
+  l1Subgradient,
+  type L1SubgradientOptions,
+  softThreshold,
+  softThresholdBackward,
+  type SoftThresholdCache,
+  softThresholdForward,
+  type SoftThresholdOptions,
+} from "./lib/ops/proximal.ts";
+export { accuracy, topKError, type TopKOptions } from "./lib/ops/metrics.ts";
+// The op cases the gradcheck task runs.
+export { OP_CASES } from "./lib/checks/cases.ts";
+export type { OpCase } from "./lib/checks/op_case.ts";
+
+// Optimizers, their traces, convergence rates and figures.
+export {
+  columnTable,
+  type Objective,
+  type ProgressCallback,
+  type SolverOptions,
+  type SolverResult,
+  type SolverStatus,
+  traceColumn,
+  type TraceRow,
+  type TraceTable,
+  traceTable,
+} from "./lib/optim/trace.ts";
+export {
+  gradientDescent,
+  heavyBall,
+  type MomentumOptions,
+  nesterov,
+} from "./lib/optim/gradient_descent.ts";
+export { adam, type AdamOptions } from "./lib/optim/adam.ts";
+export {
+  type DampingMode,
+  newtonMinimize,
+  type NewtonOptions,
+  newtonRoot,
+  type NewtonRootOptions,
+  type ScalarEquation,
+} from "./lib/optim/newton.ts";
+export { fista, type FistaOptions, ista } from "./lib/optim/proximal_gradient.ts";
+export { type LassoObjective, lassoObjective } from "./lib/optim/lasso.ts";
+export {
+  gdLinearRate,
+  lassoRates,
+  type LassoRatesOptions,
+  type LassoRatesReport,
+  type LinearRateReport,
+  type LineFit,
+  logisticSeparable,
+  newtonQuadraticRate,
+  type NewtonRateReport,
+  type SeparableReport,
+  weightDecayFixedPoint,
+  type WeightDecayReport,
+} from "./lib/optim/rates.ts";
+export {
+  contourFigure,
+  type ContourOptions,
+  lassoRatesFigure,
+  linearRateFigure,
+  lossFigure,
+  type LossFigureOptions,
+  type NamedTrace,
+  newtonRateFigure,
+} from "./lib/optim/figures.ts";
+export {
+  solverTour,
+  type TourProblem,
+  tourProblem,
+  type TourResult,
+  type TourSetup,
+} from "./lib/optim/tour.ts";
+
+// The MLP: forward with caches, hand-written backward, training (float64 and tfjs), experiments.
+export {
+  cloneMlp,
+  createMlp,
+  type CreateMlpOptions,
+  type HiddenActivation,
+  type Mlp,
+  mlpBackward,
+  type MlpBackwardOptions,
+  type MlpCache,
+  mlpForward,
+  type MlpForwardOptions,
+  type MlpGrads,
+  mlpParams,
+  mlpPredict,
+  mlpWithParams,
+  type OutputLoss,
+  type WeightInit,
+} from "./lib/nn/mlp.ts";
+export {
+  type TrainData,
+  trainMlp,
+  type TrainOptions,
+  type TrainResult,
+  type TrainRow,
+} from "./lib/nn/train.ts";
+export { type TfTrainOptions, type TfTrainResult, trainMlpTf } from "./lib/nn/tf_mlp.ts";
+export {
+  errorRate,
+  mnistSplit,
+  topKErrors,
+  trainedTopK,
+  weightDecaySweep,
+  type WeightDecaySweepOptions,
+} from "./lib/nn/experiments.ts";
+
+// Data: MNIST, CSV, PCA, Gaussian mixtures.
+export {
+  loadMnist,
+  MNIST_SIZE,
+  type MnistData,
+  type MnistOptions,
+  mnistPca,
+} from "./lib/data/mnist.ts";
+export {
+  type CsvOptions,
+  degenerateData,
+  type NumericCsv,
+  parseNumericCsv,
+} from "./lib/data/csv.ts";
+export { pca, type PcaOptions, type PcaResult, symmetricEigen } from "./lib/data/pca.ts";
+export { gaussianMixture, type Mixture, type MixtureOptions } from "./lib/data/mixture.ts";
+
+// t-SNE: the embedding, its quality measures and figures, and the pieces notebook 07 takes apart.
+export {
+  AUTO_EXACT_MAX_N,
+  tsne,
+  type TsneMethod,
+  type TsneOptions,
+  type TsneProgress,
+  type TsneResult,
+} from "./lib/tsne/tsne.ts";
+export {
+  DEFAULT_ITERATIONS,
+  type KlPoint,
+  type OptimizeOptions,
+  type OptimizeProgress,
+} from "./lib/tsne/optimize.ts";
+export type { FftOptions } from "./lib/tsne/fft.ts";
+export {
+  type Affinities,
+  type AffinityOptions,
+  type CsrMatrix,
+  DEFAULT_PERPLEXITY,
+  exactAffinities,
+} from "./lib/tsne/affinity.ts";
+export {
+  type ExactGradientOptions,
+  exactKlGradient,
+  klBackward,
+  type KlCache,
+  klForward,
+} from "./lib/tsne/kl.ts";
+export { barnesHutGradient, type BarnesHutOptions, DEFAULT_THETA } from "./lib/tsne/barnes_hut.ts";
+export { exactKl, knnAccuracy, trustworthiness } from "./lib/tsne/quality.ts";
+export { embeddingFigure, klFigure, perplexitySweep } from "./lib/tsne/figures.ts";
+
+// Formulas as people write them: parse, render, check claims, repair.
 export { checkClaims } from "./lib/formula/check_claims.ts";
 export type { CheckClaimsOptions, ClaimResult } from "./lib/formula/check_claims.ts";
 export type { ClaimKind } from "./lib/formula/claim.ts";
@@ -89,22 +457,59 @@ export {
   type Path as FormulaPath,
   type TreeChange,
 } from "./lib/formula/ast.ts";
-export * from "./lib/exercises/claim.ts";
-export * from "./lib/exercises/sheet_data.ts";
-export * from "./lib/exercises/sheet_runner.ts";
-export * from "./lib/exercises/vocabulary.ts";
-export * from "./lib/exercises/sheets.ts";
-export * from "./lib/exercises/activations.ts";
-export * from "./lib/exercises/softmax.ts";
-export * from "./lib/exercises/mlp.ts";
-export * from "./lib/exercises/mse_vs_ce.ts";
-export * from "./lib/exercises/batch_backprop.ts";
-export * from "./lib/exercises/backprop_cost.ts";
-export * from "./lib/exercises/conv.ts";
-export * from "./lib/exercises/normalization.ts";
-export * from "./lib/exercises/dropout.ts";
-export * from "./lib/exercises/optimization.ts";
-export * from "./lib/exercises/proximal.ts";
-export * from "./lib/exercises/extensions.ts";
-export * from "./lib/exercises/catalog.ts";
-export * from "./lib/exercises/report.ts";
+
+// The exercise catalog: claims, the exercises, running them, the report page.
+export {
+  type CheckedClaim,
+  type Claim,
+  CLAIM_STATUSES,
+  type ClaimFormulas,
+  type ClaimStatus,
+  type ClaimValue,
+  type Exercise,
+  type ExerciseResult,
+  type FormulaCheck,
+} from "./lib/exercises/claim.ts";
+export {
+  changedClaims,
+  claimsOf,
+  countStatuses,
+  describeChange,
+  EXERCISES,
+  findExercise,
+  runExercises,
+  type StatusCounts,
+  suggestIds,
+} from "./lib/exercises/catalog.ts";
+export { activationsExercise } from "./lib/exercises/activations.ts";
+export { softmaxExercise } from "./lib/exercises/softmax.ts";
+export { mlpExercise } from "./lib/exercises/mlp.ts";
+export { mseVsCeExercise } from "./lib/exercises/mse_vs_ce.ts";
+export { batchBackpropExercise } from "./lib/exercises/batch_backprop.ts";
+export { backpropCostExercise } from "./lib/exercises/backprop_cost.ts";
+export { convExercise } from "./lib/exercises/conv.ts";
+export { normalizationExercise } from "./lib/exercises/normalization.ts";
+export {
+  dropoutExercise,
+  type DropoutMonteCarlo,
+  type DropoutMonteCarloOptions,
+  gaussianDropoutMonteCarlo,
+} from "./lib/exercises/dropout.ts";
+export { optimizationExercise } from "./lib/exercises/optimization.ts";
+export { proximalExercise } from "./lib/exercises/proximal.ts";
+export {
+  extensionsExercise,
+  runExtensions,
+  runExtensionsAsync,
+} from "./lib/exercises/extensions.ts";
+export {
+  claimTable,
+  errataLines,
+  formulaSummary,
+  type FormulaSurprise,
+  formulaSurprises,
+  reportHtml,
+  type ReportOptions,
+  SHEET_MISTAKES_FILE,
+  summaryTable,
+} from "./lib/exercises/report.ts";

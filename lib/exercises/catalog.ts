@@ -35,7 +35,7 @@ import { optimizationExercise } from "./optimization.ts";
 import { proximalExercise } from "./proximal.ts";
 import { softmaxExercise } from "./softmax.ts";
 import { dataExercises, SHEET_DATA, strayClaims } from "./sheets.ts";
-import { editDistance } from "../suggest.ts";
+import { suggest } from "../suggest.ts";
 
 export * from "./claim.ts";
 
@@ -67,31 +67,20 @@ if (stray.length) throw new RangeError(`catalog: ${stray.join("; ")}`);
 /** The sheets, by three-digit prefix: every registered sheet file. */
 export const SHEETS: readonly string[] = SHEET_DATA.map((s) => s.sheet);
 
-/** How many suggestions {@linkcode suggestIds} returns at most. */
-export const MAX_SUGGESTIONS = 3;
-
 /** The exercise with this id, or undefined. */
 export function findExercise(id: string): Exercise | undefined {
   return EXERCISES.find((e) => e.id === id);
 }
 
 /**
- * The ids closest to a mistyped one: ids containing it (or contained in it) first, then by edit
- * distance; at most {@linkcode MAX_SUGGESTIONS}.
+ * The exercise ids closest to a mistyped one ({@linkcode suggest}: ids containing it first, then
+ * by edit distance), at most three.
  */
 export function suggestIds(
   id: string,
   ids: readonly string[] = EXERCISES.map((e) => e.id),
 ): string[] {
-  const q = id.toLowerCase();
-  return [...ids]
-    .map((c) => ({
-      c,
-      score: (c.includes(q) || (q.length > 2 && q.includes(c)) ? -100 : 0) + editDistance(q, c),
-    }))
-    .sort((a, b) => a.score - b.score || a.c.localeCompare(b.c))
-    .slice(0, MAX_SUGGESTIONS)
-    .map((s) => s.c);
+  return suggest(id, ids);
 }
 
 /**

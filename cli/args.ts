@@ -6,6 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { didYouMean } from "../lib/suggest.ts";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -64,7 +65,9 @@ export function parseCommand(args: string[], spec: CommandSpec): Parsed {
     const message = e instanceof Error ? e.message : String(e);
     // node:util's wording ("Unknown option '--x'. To specify a positional argument ...") cut short.
     const unknown = message.match(/^Unknown option '([^']+)'/);
-    usageError(unknown ? `unknown option ${unknown[1]}` : message.split(". ")[0]);
+    if (!unknown) usageError(message.split(". ")[0]);
+    const meant = didYouMean(unknown[1].replace(/^-+/, ""), Object.keys(options));
+    usageError(`unknown option ${unknown[1]}${meant ? `; did you mean --${meant}?` : ""}`);
   }
   if (parsed.values.help) {
     console.log(helpText(spec));
@@ -74,6 +77,45 @@ export function parseCommand(args: string[], spec: CommandSpec): Parsed {
     values: parsed.values as Record<string, string | boolean | undefined>,
     positionals: parsed.positionals,
   };
+}
+
+/** What a number option accepts (see {@linkcode numberOption}). */
+export interface NumberOptionSpec {
+  /** Only whole numbers. */
+  integer?: boolean;
+  /** Smallest value accepted. */
+  min?: number;
+  /** Largest value accepted. */
+  max?: number;
+}
+
+/**
+ * The value of a number option (`--seed 7`, `--n 500`), or `undefined` when it is not given;
+ * anything that is not a finite number within the spec is a one-line usage error naming the
+ * option, what it takes and what it got (exit 2).
+ */
+export function numberOption(
+  values: Parsed["values"],
+  name: string,
+  spec: NumberOptionSpec = {},
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const v = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  const { integer = false, min = -Infinity, max = Infinity } = spec;
+  if (!Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+    usageError(`--${name} must be ${describeNumber(spec)}, got ${JSON.stringify(raw)}`);
+  }
+  return v;
+}
+
+/** "an integer ≥ 1", "a number between 0 and 1", … */
+function describeNumber({ integer = false, min, max }: NumberOptionSpec): string {
+  const kind = integer ? "an integer" : "a number";
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (min !== undefined) return `${kind} ≥ ${min}`;
+  if (max !== undefined) return `${kind} ≤ ${max}`;
+  return kind;
 }
 
 /** Prints `error: message` and a hint to stderr, then exits 2. */

@@ -15,7 +15,7 @@
  */
 
 import { checkClaims, claimsPage, ClaimsReport, ProblemError, writeTextAtomic } from "../mod.ts";
-import { fail, parseCommand, usageError } from "./args.ts";
+import { fail, numberOption, parseCommand, usageError } from "./args.ts";
 
 const spec = {
   usage: "deno task check FILE.json|- [--json] [--html OUT] [--seed N] [--no-fix]",
@@ -51,11 +51,7 @@ const html = values.html;
 if (html !== undefined && (typeof html !== "string" || html === "")) {
   usageError("--html needs a file name");
 }
-let seed: number | undefined;
-if (values.seed !== undefined) {
-  seed = Number(values.seed);
-  if (!Number.isInteger(seed)) usageError(`--seed must be an integer, got "${values.seed}"`);
-}
+const seed = numberOption(values, "seed", { integer: true });
 
 const path = positionals[0];
 let text: string;

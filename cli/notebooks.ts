@@ -6,7 +6,7 @@
  */
 
 import { textTable } from "../mod.ts";
-import { fail, parseCommand, usageError } from "./args.ts";
+import { fail, numberOption, parseCommand, usageError } from "./args.ts";
 import {
   installKernel,
   listNotebooks,
@@ -38,10 +38,7 @@ const spec = {
 };
 
 const { values, positionals } = parseCommand(Deno.args, spec);
-const repeat = Number(values.repeat ?? "1");
-if (!Number.isInteger(repeat) || repeat < 1) {
-  usageError(`--repeat must be a positive integer, got ${values.repeat}`);
-}
+const repeat = numberOption(values, "repeat", { integer: true, min: 1 }) ?? 1;
 const outDir = String(values.out ?? `${repoRoot()}/out/notebooks`);
 const all = await listNotebooks();
 const chosen = positionals.length === 0 ? all : positionals.map((p) => {

@@ -72,8 +72,10 @@ Deno.test("check exits 2 with one line for unusable input, printing nothing on s
       undefined,
       /^error: unknown option --frobnicate \(see --help\)\n$/,
     ],
+    [["--sed", "1", "x.json"], undefined, /^error: unknown option --sed; did you mean --seed\? /],
     [[], undefined, /give one problem file/],
-    [["-", "--seed", "abc"], "{}", /--seed must be an integer/],
+    [["-", "--seed", "abc"], "{}", /--seed must be an integer, got "abc"/],
+    [["-", "--seed", "1.5"], "{}", /--seed must be an integer, got "1.5"/],
   ];
   for (const [args, stdin, pattern] of cases) {
     const { code, stdout, stderr } = await run(args, { stdin });

@@ -3,8 +3,15 @@
  * the first N rows of a numeric CSV; writes `embedding.csv` and `tsne.html` to the output folder
  * and prints a summary (one JSON object with `--json`).
  *
- * Permissions: `--allow-read` (input, the worker module, plotly.js and the MNIST package) and
- * `--allow-write` on the output folder.
+ * Before any t-SNE work it checks that the run fits in memory ({@linkcode estimateTsneMemory}
+ * against `--max-memory` or the available memory the system reports) and refuses with the
+ * estimate when it does not. Ctrl-C (SIGINT) stops the run with exit code 130 and leaves no output
+ * file, partial or temporary: both files are written to temporary names first and renamed
+ * together at the end.
+ *
+ * Permissions: `--allow-read` (input, the worker module, plotly.js and the MNIST package),
+ * `--allow-write` on the output folder and `--allow-sys=systemMemoryInfo` (available memory;
+ * without it only `--max-memory` is checked).
  *
  * @module
  */
@@ -28,8 +35,8 @@ import {
   tsne,
   type TsneMethod,
   type TsneProgress,
-  writeTextAtomic,
 } from "../mod.ts";
+import { estimateTsneMemory, formatBytes, parseBytes } from "../lib/tsne/memory.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 const DEFAULT_N = MNIST_SIZE;
@@ -102,6 +109,13 @@ const spec = {
       description: "output folder",
       default: DEFAULT_OUT,
     },
+    "max-memory": {
+      type: "string" as const,
+      value: "SIZE",
+      description: "memory the run may use, e.g. 8G or 512M (refused up front when the estimate " +
+        "is larger)",
+      default: "the available memory the system reports",
+    },
     json: { type: "boolean" as const, description: "print one JSON object on stdout" },
   },
 };
@@ -155,10 +169,34 @@ if (!["exact", "bh", "fft", "auto"].includes(method)) {
   usageError(`--method must be exact, bh, fft or auto, got ${JSON.stringify(method)}`);
 }
 const outDir = (values.out as string | undefined) ?? DEFAULT_OUT;
+let maxMemory: number | undefined;
+if (values["max-memory"] !== undefined) {
+  maxMemory = parseBytes(String(values["max-memory"]));
+  if (!(maxMemory > 0)) {
+    usageError(`--max-memory must be a size such as 8G or 512M, got ${values["max-memory"]}`);
+  }
+}
 const input = values.input as string | undefined;
 if (values["label-column"] !== undefined && input === undefined) {
   usageError("--label-column needs --input");
 }
+
+// Ctrl-C: remove the temporary output files (if the run got that far) and stop with 130, the
+// shell's code for SIGINT. Nothing is renamed into place until both files are complete.
+const encoder = new TextEncoder();
+const tty = Deno.stderr.isTerminal();
+const temporaries: string[] = [];
+Deno.addSignalListener("SIGINT", () => {
+  for (const f of temporaries) {
+    try {
+      Deno.removeSync(f);
+    } catch { /* never created */ }
+  }
+  Deno.stderr.writeSync(
+    encoder.encode(`${tty ? "\n" : ""}error: interrupted; nothing written to ${outDir}\n`),
+  );
+  Deno.exit(130);
+});
 
 // 1. The output folder must be writable before any work is done.
 try {
@@ -224,9 +262,35 @@ if (input !== undefined) {
   source = "mnist";
 }
 
-// 3. t-SNE with a progress bar on stderr.
-const encoder = new TextEncoder();
-const tty = Deno.stderr.isTerminal();
+// 3. The run must fit in memory: refuse up front, with the estimate, when it does not.
+{
+  const [rows, dims] = x.shape;
+  const estimate = estimateTsneMemory(rows, dims, {
+    method: method as TsneMethod,
+    perplexity,
+    workers,
+  });
+  let limit = maxMemory;
+  let what = "--max-memory";
+  if (
+    limit === undefined &&
+    Deno.permissions.querySync({ name: "sys", kind: "systemMemoryInfo" }).state === "granted"
+  ) {
+    limit = Deno.systemMemoryInfo().available;
+    what = "available";
+  }
+  if (limit !== undefined && estimate.bytes > limit) {
+    const largest = estimate.parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    fail(
+      `t-SNE of ${rows} points (${dims}-D, method ${estimate.method}) needs about ` +
+        `${formatBytes(estimate.bytes)} (${largest.name} ${formatBytes(largest.bytes)}), more ` +
+        `than the ${formatBytes(limit)} ${what === "available" ? "available" : "of --max-memory"}` +
+        `; use fewer points${estimate.method === "exact" ? " or --method bh" : ""}`,
+    );
+  }
+}
+
+// 4. t-SNE with a progress bar on stderr.
 let lastReported = -1;
 function progress(p: TsneProgress): void {
   if (p.stage === "affinities") {
@@ -271,7 +335,7 @@ try {
   fail(e instanceof Error ? e.message : String(e));
 }
 
-// 4. Files: both texts are built first, then written atomically.
+// 5. Files: both texts are built first, written to temporary names, then renamed together.
 const y = result.embedding.data;
 const n = result.embedding.shape[0];
 const csvLines: string[] = [];
@@ -327,11 +391,22 @@ try {
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));
 }
+const outputs: [string, string][] = [
+  [summary.out.embedding, csvLines.join("\n") + "\n"],
+  [summary.out.html, html],
+];
 try {
-  await writeTextAtomic(`${outDir}/embedding.csv`, csvLines.join("\n") + "\n");
-  await writeTextAtomic(`${outDir}/tsne.html`, html);
+  for (const [path, text] of outputs) {
+    const tmp = `${path}.tmp-${Deno.pid}`;
+    temporaries.push(tmp);
+    await Deno.writeTextFile(tmp, text);
+  }
+  // Synchronous, so that a SIGINT handler cannot run between the two renames.
+  outputs.forEach(([path], i) => Deno.renameSync(temporaries[i], path));
+  temporaries.length = 0;
 } catch (e) {
-  fail(e instanceof Error ? e.message : String(e));
+  for (const f of temporaries) await Deno.remove(f).catch(() => {});
+  fail(`cannot write to --out ${outDir}: ${e instanceof Error ? e.message : e}`);
 }
 
 if (values.json) {

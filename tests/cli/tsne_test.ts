@@ -1,16 +1,23 @@
 /**
  * `cli/tsne.ts` as a subprocess with the task's permissions: the file and JSON contract, input
- * order, determinism, the MNIST default, and one-line errors without partial files.
+ * order, determinism, the MNIST default, one-line errors without partial files, a bad row of a
+ * large file named before any work, runs that cannot fit refused up front, and Ctrl-C.
  */
 import assert from "node:assert/strict";
 import { runCli } from "../helpers/run_cli.ts";
 import { Random } from "../../lib/random.ts";
 import { chromiumAvailable, renderPage } from "../helpers/chromium.ts";
+import { estimateTsneMemory, formatBytes } from "../../lib/tsne/memory.ts";
 
 const SCRIPT = new URL("../../cli/tsne.ts", import.meta.url).pathname;
 
+/** The `deno task tsne` permissions, with writing limited to `writable`. */
+function perms(writable: string): string[] {
+  return ["--allow-read", `--allow-write=${writable}`, "--allow-sys=systemMemoryInfo"];
+}
+
 function run(args: string[], writable: string) {
-  return runCli(SCRIPT, args, { perms: ["--allow-read", `--allow-write=${writable}`] });
+  return runCli(SCRIPT, args, { perms: perms(writable) });
 }
 
 /** Three separated blobs in 4-D as CSV text with a header; labels in the last column. */
@@ -170,7 +177,15 @@ Deno.test("bad input: one-line error, non-zero exit, no files written", async ()
 Deno.test("usage errors exit 2; an unwritable --out fails before any work", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tsne_cli_" });
   try {
-    for (const args of [["--n", "x"], ["--method", "fast"], ["--perplexity", "0"], ["--bogus"]]) {
+    for (
+      const args of [
+        ["--n", "x"],
+        ["--method", "fast"],
+        ["--perplexity", "0"],
+        ["--bogus"],
+        ["--max-memory", "lots"],
+      ]
+    ) {
       const r = await run([...args, "--out", dir], dir);
       assert.equal(r.code, 2, args.join(" "));
       assert.match(r.stderr, /^error: .*\(see --help\)\n$/);
@@ -183,6 +198,104 @@ Deno.test("usage errors exit 2; an unwritable --out fails before any work", asyn
     const help = await run(["--help"], dir);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--perplexity P/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a NaN in row 73,412 of a 100,000-row CSV is named before any work starts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsne_cli_" });
+  try {
+    const lines = blobCsv(100000, 7).split("\n");
+    const bad = 73412; // data row, counted from 0; the header is line 1, so this is line 73414
+    lines[bad + 1] = lines[bad + 1].replace(/^[^,]*,[^,]*,/, (m) => m.replace(/,[^,]*,$/, ",NaN,"));
+    await Deno.writeTextFile(`${dir}/big.csv`, lines.join("\n"));
+    const t0 = performance.now();
+    const r = await run(["--input", `${dir}/big.csv`, "--out", `${dir}/out`], dir);
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `error: ${dir}/big.csv: line 73414 (row 73412) column 2 is NaN, expected a finite number\n`,
+      "one line, and no affinity or progress output before it",
+    );
+    assert.ok(seconds < 60, `${seconds} s`);
+    assert.deepEqual(await files(`${dir}/out`), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run that cannot fit in memory is refused up front with the estimate", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsne_cli_" });
+  try {
+    await Deno.writeTextFile(`${dir}/in.csv`, blobCsv(3000));
+    const out = `${dir}/out`;
+    const exact = await run(
+      ["--input", `${dir}/in.csv`, "--method", "exact", "--max-memory", "200M", "--out", out],
+      dir,
+    );
+    assert.equal(exact.code, 1);
+    const est = estimateTsneMemory(3000, 5, { method: "exact", workers: 2 });
+    const affinities = est.parts.find((p) => p.name === "affinities")!;
+    assert.equal(
+      exact.stderr,
+      `error: t-SNE of 3000 points (5-D, method exact) needs about ${formatBytes(est.bytes)} ` +
+        `(affinities ${formatBytes(affinities.bytes)}), more than the 200.0 MiB of --max-memory; ` +
+        "use fewer points or --method bh\n",
+    );
+    assert.deepEqual(await files(out), []);
+    // Barnes-Hut on the same rows fits in the same limit.
+    const bh = await run(
+      [
+        "--input",
+        `${dir}/in.csv`,
+        "--n",
+        "500",
+        "--iters",
+        "20",
+        "--max-memory",
+        "200M",
+        "--out",
+        out,
+      ],
+      dir,
+    );
+    assert.equal(bh.code, 0, bh.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl-C while optimizing: exit 130, one line, no embedding and no temporary file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsne_cli_" });
+  try {
+    await Deno.writeTextFile(`${dir}/in.csv`, blobCsv(3000));
+    const out = `${dir}/out`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...perms(dir), SCRIPT, "--input", `${dir}/in.csv`, "--out", out],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stdout = new Response(child.stdout).text();
+    let stderr = "";
+    const decoder = new TextDecoder();
+    let sent = false;
+    for await (const chunk of child.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      if (!sent && /iteration \d+\/1000/.test(stderr)) {
+        child.kill("SIGINT");
+        sent = true;
+      }
+    }
+    const status = await child.status;
+    assert.ok(sent, `the run reached the optimization: ${stderr}`);
+    assert.equal(status.code, 130, stderr);
+    assert.equal(await stdout, "");
+    const errors = stderr.trim().split("\n").filter((l) => l.startsWith("error:"));
+    assert.deepEqual(errors, [`error: interrupted; nothing written to ${out}`]);
+    assert.deepEqual(await files(out), []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -26,7 +26,8 @@
  * @module
  */
 
-import { formatShape, NDArray, shapesEqual } from "../ndarray.ts";
+import { NDArray } from "../ndarray.ts";
+import { requireArray, requireNumber, requireShape } from "./validate.ts";
 
 /** H(0) used by {@linkcode heaviside} unless told otherwise: the limit of σ(kx) as k → ∞ (sheet 001 Q1.D). */
 export const HEAVISIDE_AT_ZERO = 0.5;
@@ -73,18 +74,6 @@ export interface ActivationForward<C extends ActivationCache = ActivationCache> 
   cache: C;
 }
 
-function requireArray(x: unknown, fn: string, name = "x"): NDArray {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
-  return x;
-}
-
-function requireFinite(v: unknown, fn: string, name: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new RangeError(`${fn}: ${name} must be a finite number, got ${String(v)}`);
-  }
-  return v;
-}
-
 function apply(x: NDArray, f: (v: number) => number, fn: string): NDArray {
   requireArray(x, fn);
   const src = x.data;
@@ -93,21 +82,9 @@ function apply(x: NDArray, f: (v: number) => number, fn: string): NDArray {
   return new NDArray(out, x.shape);
 }
 
-/** The shape check every backward pass makes: dout must have x's shape. */
-function checkDout(dout: NDArray, cache: ActivationCache, fn: string): void {
-  requireArray(dout, fn, "dout");
-  if (!shapesEqual(dout.shape, cache.x.shape)) {
-    throw new RangeError(
-      `${fn}: dout has shape ${formatShape(dout.shape)} but x has shape ${
-        formatShape(cache.x.shape)
-      }`,
-    );
-  }
-}
-
 /** dx = dout ⊙ d, after the shape check. */
 function scale(dout: NDArray, cache: ActivationCache, d: (i: number) => number, fn: string) {
-  checkDout(dout, cache, fn);
+  requireShape(dout, cache.x.shape, fn);
   const g = dout.data;
   const dx = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) dx[i] = g[i] * d(i);
@@ -187,7 +164,7 @@ export interface HeavisideOptions {
  * ```
  */
 export function heaviside(x: NDArray, options: HeavisideOptions = {}): NDArray {
-  const h0 = requireFinite(options.atZero ?? HEAVISIDE_AT_ZERO, "heaviside", "options.atZero");
+  const h0 = requireNumber(options.atZero ?? HEAVISIDE_AT_ZERO, "heaviside", "options.atZero");
   return apply(x, (v) => (v > 0 ? 1 : v < 0 ? 0 : h0), "heaviside");
 }
 
@@ -234,7 +211,7 @@ export function reluForward(x: NDArray): ActivationForward {
 
 /** Backward pass of {@linkcode relu}: `dx = dout ⊙ 1[x > 0]`, so ReLU'(0) = 0. */
 export function reluBackward(dout: NDArray, cache: ActivationCache): { dx: NDArray } {
-  checkDout(dout, cache, "reluBackward");
+  requireShape(dout, cache.x.shape, "reluBackward");
   const x = cache.x.data, g = dout.data, dx = new Float64Array(g.length);
   for (let i = 0; i < g.length; i++) dx[i] = x[i] > 0 ? g[i] : 0;
   return { dx: new NDArray(dx, dout.shape) };
@@ -266,7 +243,7 @@ export interface LeakyReluOptions {
  * ```
  */
 export function leakyRelu(x: NDArray, options: LeakyReluOptions = {}): NDArray {
-  const a = requireFinite(options.slope ?? LEAKY_RELU_SLOPE, "leakyRelu", "options.slope");
+  const a = requireNumber(options.slope ?? LEAKY_RELU_SLOPE, "leakyRelu", "options.slope");
   return apply(x, (v) => (v > 0 ? v : a * v), "leakyRelu");
 }
 
@@ -287,7 +264,7 @@ export function leakyReluBackward(dout: NDArray, cache: LeakyReluCache): { dx: N
 
 /** Leaky ReLU'(x) = 1 for x > 0, slope for x ≤ 0. */
 export function leakyReluDerivative(x: NDArray, options: LeakyReluOptions = {}): NDArray {
-  const a = requireFinite(
+  const a = requireNumber(
     options.slope ?? LEAKY_RELU_SLOPE,
     "leakyReluDerivative",
     "options.slope",
@@ -380,7 +357,7 @@ export interface SteepSigmoidOptions {
  * ```
  */
 export function steepSigmoid(x: NDArray, options: SteepSigmoidOptions = {}): NDArray {
-  const k = requireFinite(options.k ?? STEEP_SIGMOID_K, "steepSigmoid", "options.k");
+  const k = requireNumber(options.k ?? STEEP_SIGMOID_K, "steepSigmoid", "options.k");
   return apply(x, (v) => sigmoidScalar(k * v), "steepSigmoid");
 }
 
@@ -401,7 +378,7 @@ export function steepSigmoidBackward(dout: NDArray, cache: SteepSigmoidCache): {
 
 /** d/dx σ(kx) = k σ(kx)(1 − σ(kx)). */
 export function steepSigmoidDerivative(x: NDArray, options: SteepSigmoidOptions = {}): NDArray {
-  const k = requireFinite(options.k ?? STEEP_SIGMOID_K, "steepSigmoidDerivative", "options.k");
+  const k = requireNumber(options.k ?? STEEP_SIGMOID_K, "steepSigmoidDerivative", "options.k");
   return apply(x, (v) => {
     const s = sigmoidScalar(k * v);
     return k * s * (1 - s);
@@ -496,7 +473,7 @@ export interface EluOptions {
  * ```
  */
 export function elu(x: NDArray, options: EluOptions = {}): NDArray {
-  const a = requireFinite(options.alpha ?? ELU_ALPHA, "elu", "options.alpha");
+  const a = requireNumber(options.alpha ?? ELU_ALPHA, "elu", "options.alpha");
   return apply(x, (v) => (v > 0 ? v : a * Math.expm1(v)), "elu");
 }
 
@@ -514,6 +491,6 @@ export function eluBackward(dout: NDArray, cache: EluCache): { dx: NDArray } {
 
 /** ELU'(x) = 1 for x > 0, α eˣ for x ≤ 0. */
 export function eluDerivative(x: NDArray, options: EluOptions = {}): NDArray {
-  const a = requireFinite(options.alpha ?? ELU_ALPHA, "eluDerivative", "options.alpha");
+  const a = requireNumber(options.alpha ?? ELU_ALPHA, "eluDerivative", "options.alpha");
   return apply(x, (v) => (v > 0 ? 1 : a * Math.exp(v)), "eluDerivative");
 }

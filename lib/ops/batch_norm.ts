@@ -18,6 +18,7 @@
  */
 
 import { formatShape, NDArray } from "../ndarray.ts";
+import { requireArray, requireNumber, requireShape } from "./validate.ts";
 
 /** Default ε of {@linkcode batchNormForward} (PyTorch's; tfjs's `tf.batchNorm` uses 0.001). */
 export const BATCH_NORM_EPS = 1e-5;
@@ -65,18 +66,17 @@ export type BatchNormGrads = {
 };
 
 function setup(
-  x: unknown,
+  input: unknown,
   params: MeanOnlyBatchNormParams | undefined,
   fn: string,
 ): { n: number; d: number; gamma: NDArray; beta: NDArray } {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: x must be an NDArray`);
+  const x = requireArray(input, fn);
   if (x.ndim !== 2 || x.shape[0] < 1) {
     throw new RangeError(`${fn}: x must be [N, D] with N ≥ 1, got shape ${formatShape(x.shape)}`);
   }
   const [n, d] = x.shape;
   for (const name of ["gamma", "beta"] as const) {
-    const p = params?.[name];
-    if (!(p instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
+    const p = requireArray(params?.[name], fn, name);
     if (p.size !== d || p.ndim > 2) {
       throw new RangeError(
         `${fn}: ${name} must be [${d}] for x ${formatShape(x.shape)}, got ${formatShape(p.shape)}`,
@@ -136,7 +136,7 @@ export function meanOnlyBatchNormBackward(
 ): BatchNormGrads {
   const fn = "meanOnlyBatchNormBackward";
   const { centered, gamma } = cache;
-  requireDout(dout, centered, fn);
+  requireShape(dout, centered.shape, fn);
   const [n, d] = centered.shape;
   const mean = columnMeans(dout, n, d);
   const dx = new Float64Array(n * d), dg = new Float64Array(d), db = new Float64Array(d);
@@ -153,15 +153,6 @@ export function meanOnlyBatchNormBackward(
     dgamma: new NDArray(dg, gamma.shape),
     dbeta: new NDArray(db, gamma.shape),
   };
-}
-
-function requireDout(dout: unknown, like: NDArray, fn: string): void {
-  if (!(dout instanceof NDArray)) throw new TypeError(`${fn}: dout must be an NDArray`);
-  if (dout.ndim !== 2 || dout.shape[0] !== like.shape[0] || dout.shape[1] !== like.shape[1]) {
-    throw new RangeError(
-      `${fn}: dout has shape ${formatShape(dout.shape)} but x has shape ${formatShape(like.shape)}`,
-    );
-  }
 }
 
 /**
@@ -187,9 +178,7 @@ export function batchNormForward(
   const fn = "batchNorm";
   const { n, d, gamma, beta } = setup(x, params, fn);
   const eps = params.eps ?? BATCH_NORM_EPS;
-  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) {
-    throw new RangeError(`${fn}: eps must be a finite number ≥ 0, got ${eps}`);
-  }
+  requireNumber(eps, fn, "eps", { min: 0 });
   const mu = columnMeans(x, n, d);
   const invStd = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -226,7 +215,7 @@ export function batchNormForward(
 export function batchNormBackward(dout: NDArray, cache: BatchNormCache): BatchNormGrads {
   const fn = "batchNormBackward";
   const { xhat, invStd, gamma } = cache;
-  requireDout(dout, xhat, fn);
+  requireShape(dout, xhat.shape, fn);
   const [n, d] = xhat.shape;
   const dg = new Float64Array(d), db = new Float64Array(d);
   for (let i = 0; i < n; i++) {

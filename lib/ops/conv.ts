@@ -20,6 +20,7 @@
  */
 
 import { formatShape, NDArray } from "../ndarray.ts";
+import { requireArray, requireInteger } from "./validate.ts";
 
 /** Which of the two sliding products: unflipped kernel (`correlation`) or flipped (`convolution`). */
 export type ConvKind = "correlation" | "convolution";
@@ -44,13 +45,6 @@ export interface ConvGeometryOptions {
   dilation?: number;
 }
 
-function checkInt(v: unknown, fn: string, name: string, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new RangeError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(v)}`);
-  }
-  return v;
-}
-
 /**
  * Output length of a convolution or pooling window along one axis,
  * `⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1` (sheet 001 Q3.a): the number of positions at which a kernel
@@ -71,11 +65,11 @@ function checkInt(v: unknown, fn: string, name: string, min: number): number {
  */
 export function convOutputSize(n: number, k: number, options: ConvGeometryOptions = {}): number {
   const fn = "convOutputSize";
-  checkInt(n, fn, "n", 1);
-  checkInt(k, fn, "k", 1);
-  const s = checkInt(options.stride ?? 1, fn, "stride", 1);
-  const p = checkInt(options.padding ?? 0, fn, "padding", 0);
-  const d = checkInt(options.dilation ?? 1, fn, "dilation", 1);
+  requireInteger(n, fn, "n", 1);
+  requireInteger(k, fn, "k", 1);
+  const s = requireInteger(options.stride ?? 1, fn, "stride", 1);
+  const p = requireInteger(options.padding ?? 0, fn, "padding", 0);
+  const d = requireInteger(options.dilation ?? 1, fn, "dilation", 1);
   const span = d * (k - 1) + 1;
   if (span > n + 2 * p) {
     throw new RangeError(
@@ -110,7 +104,7 @@ export function conv2dParameterCount(
     throw new RangeError(`${fn}: wShape must be [F, C, KH, KW], got ${JSON.stringify(wShape)}`);
   }
   const names = ["F", "C", "KH", "KW"];
-  wShape.forEach((v, i) => checkInt(v, fn, `wShape ${names[i]}`, 1));
+  wShape.forEach((v, i) => requireInteger(v, fn, `wShape ${names[i]}`, 1));
   const [f, c, kh, kw] = wShape;
   return f * c * kh * kw + ((options.bias ?? true) ? f : 0);
 }
@@ -156,10 +150,8 @@ function validateKind(kind: unknown, fn: string): ConvKind {
   return kind;
 }
 
-function validateNd(a: unknown, fn: string, name: string, axes: string): NDArray {
-  if (!(a instanceof NDArray)) {
-    throw new TypeError(`${fn}: ${name} must be an NDArray ${axes}, got ${typeof a}`);
-  }
+function validateNd(value: unknown, fn: string, name: string, axes: string): NDArray {
+  const a = requireArray(value, fn, name, axes);
   const ndim = axes.split(",").length;
   if (a.ndim !== ndim || a.size === 0) {
     throw new RangeError(`${fn}: ${name} must be a non-empty ${axes}, got ${formatShape(a.shape)}`);
@@ -179,8 +171,8 @@ export function conv1dOutputLength(
   options: { mode?: Conv1dMode } = {},
 ): number {
   const fn = "conv1dOutputLength";
-  checkInt(n, fn, "n", 1);
-  checkInt(k, fn, "k", 1);
+  requireInteger(n, fn, "n", 1);
+  requireInteger(k, fn, "k", 1);
   const mode = validateMode(options.mode ?? "valid", fn);
   if (mode === "full") return n + k - 1;
   if (mode === "same") return n;
@@ -395,7 +387,10 @@ function pair(v: Size2 | undefined, dflt: number, fn: string, name: string, min:
   if (p.length !== 2) {
     throw new RangeError(`${fn}: ${name} must be a number or [height, width], got [${p}]`);
   }
-  return [checkInt(p[0], fn, `${name}[0]`, min), checkInt(p[1], fn, `${name}[1]`, min)] as [
+  return [
+    requireInteger(p[0], fn, `${name}[0]`, min),
+    requireInteger(p[1], fn, `${name}[1]`, min),
+  ] as [
     number,
     number,
   ];

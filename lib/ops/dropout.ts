@@ -17,8 +17,9 @@
  * @module
  */
 
-import { formatShape, NDArray, shapesEqual } from "../ndarray.ts";
+import { NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
+import { requireArray, requireNumber, requireShape } from "./validate.ts";
 
 /** Default drop probability of {@linkcode dropoutForward}. */
 export const DROPOUT_P = 0.5;
@@ -49,11 +50,6 @@ export interface GaussianDropoutOptions {
 export interface DropoutCache {
   /** The mask m (same shape as x): `0` or `1/(1 − p)` (Bernoulli) or δ (Gaussian). */
   mask: NDArray;
-}
-
-function requireArray(x: unknown, fn: string, name = "x"): NDArray {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
-  return x;
 }
 
 function multiply(x: NDArray, mask: Float64Array): NDArray {
@@ -101,14 +97,7 @@ export function dropoutForward(
 /** Backward pass of either dropout: `dx = m ⊙ dout` with the forward pass's mask. */
 export function dropoutBackward(dout: NDArray, cache: DropoutCache): { dx: NDArray } {
   const fn = "dropoutBackward";
-  requireArray(dout, fn, "dout");
-  if (!shapesEqual(dout.shape, cache.mask.shape)) {
-    throw new RangeError(
-      `${fn}: dout has shape ${formatShape(dout.shape)} but x has shape ${
-        formatShape(cache.mask.shape)
-      }`,
-    );
-  }
+  requireShape(dout, cache.mask.shape, fn);
   return { dx: multiply(dout, cache.mask.data) };
 }
 
@@ -135,9 +124,7 @@ export function gaussianDropoutForward(
   const fn = "gaussianDropout";
   requireArray(x, fn);
   const sigma = options.sigma ?? GAUSSIAN_DROPOUT_SIGMA;
-  if (typeof sigma !== "number" || !(sigma >= 0) || !Number.isFinite(sigma)) {
-    throw new RangeError(`${fn}: options.sigma must be a finite number ≥ 0, got ${sigma}`);
-  }
+  requireNumber(sigma, fn, "options.sigma", { min: 0 });
   const mask = new Float64Array(x.size);
   if (options.training === false || sigma === 0) {
     mask.fill(1);

@@ -24,6 +24,7 @@
  */
 
 import { formatShape, matmul, NDArray } from "../ndarray.ts";
+import { requireArray } from "./validate.ts";
 
 /** The two conventions, as the cache records them. */
 export type LinearConvention = "Wx+b" | "xW+b";
@@ -58,17 +59,17 @@ export type LinearGrads = {
   db?: NDArray;
 };
 
-function check2d(a: unknown, fn: string, name: string, layout: string): NDArray {
-  if (!(a instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
+function check2d(value: unknown, fn: string, name: string, layout: string): NDArray {
+  const a = requireArray(value, fn, name);
   if (a.ndim !== 2) {
     throw new RangeError(`${fn}: ${name} must be ${layout}, got shape ${formatShape(a.shape)}`);
   }
   return a;
 }
 
-function checkBias(b: unknown, m: number, fn: string, column: boolean): NDArray | undefined {
-  if (b === undefined) return undefined;
-  if (!(b instanceof NDArray)) throw new TypeError(`${fn}: b must be an NDArray`);
+function checkBias(value: unknown, m: number, fn: string, column: boolean): NDArray | undefined {
+  if (value === undefined) return undefined;
+  const b = requireArray(value, fn, "b");
   const ok = b.size === m &&
     (b.ndim === 1 || (b.ndim === 2 && (column ? b.shape[1] === 1 : b.shape[0] === 1)));
   if (!ok) {

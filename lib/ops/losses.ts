@@ -18,6 +18,7 @@
 
 import { formatShape, NDArray, shapesEqual } from "../ndarray.ts";
 import { classIndices, type ClassLabels, type Reduction } from "./softmax.ts";
+import { requireArray } from "./validate.ts";
 
 /**
  * How the squared errors are combined (n = number of entries):
@@ -65,11 +66,6 @@ export interface HingeCache {
   reduction: Reduction;
   /** Shape of the loss output. */
   outShape: number[];
-}
-
-function requireArray(x: unknown, fn: string, name: string): NDArray {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
-  return x;
 }
 
 function mseFactor(n: number, normalization: unknown, fn: string): number {

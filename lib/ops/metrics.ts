@@ -18,8 +18,9 @@
  * @module
  */
 
-import { formatShape, NDArray } from "../ndarray.ts";
+import { formatShape, type NDArray } from "../ndarray.ts";
 import { classIndices, type ClassLabels } from "./softmax.ts";
+import { requireArray } from "./validate.ts";
 
 /** Default k of {@linkcode topKError} (k = 1 is the plain error rate). */
 export const TOP_K = 1;
@@ -59,8 +60,8 @@ export function trueClassRanks(scores: NDArray, labels: ClassLabels): Int32Array
   return ranks;
 }
 
-function shapeOf(scores: unknown, fn: string): [number, number] {
-  if (!(scores instanceof NDArray)) throw new TypeError(`${fn}: scores must be an NDArray`);
+function shapeOf(value: unknown, fn: string): [number, number] {
+  const scores = requireArray(value, fn, "scores");
   if (scores.ndim !== 2 || scores.shape[0] < 1 || scores.shape[1] < 1) {
     throw new RangeError(
       `${fn}: scores must be [N, C] with N, C ≥ 1, got shape ${formatShape(scores.shape)}`,

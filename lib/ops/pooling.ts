@@ -18,6 +18,7 @@
 
 import { formatShape, NDArray } from "../ndarray.ts";
 import type { Size2 } from "./conv.ts";
+import { requireArray } from "./validate.ts";
 
 /** Options shared by the windowed pools. */
 export interface PoolOptions {
@@ -77,10 +78,8 @@ function toPair(
   return [p[0], p[1]] as [number, number];
 }
 
-function validateX(x: unknown, fn: string): NDArray {
-  if (!(x instanceof NDArray)) {
-    throw new TypeError(`${fn}: x must be an NDArray [N, C, H, W], got ${typeof x}`);
-  }
+function validateX(value: unknown, fn: string): NDArray {
+  const x = requireArray(value, fn, "x", "[N, C, H, W]");
   if (x.ndim !== 4 || x.size === 0) {
     throw new RangeError(`${fn}: x must be a non-empty [N, C, H, W], got ${formatShape(x.shape)}`);
   }

@@ -15,7 +15,8 @@
  * @module
  */
 
-import { formatShape, NDArray, shapesEqual } from "../ndarray.ts";
+import { NDArray } from "../ndarray.ts";
+import { requireArray, requireNumber, requireShape } from "./validate.ts";
 
 /** Default threshold t. */
 export const SOFT_THRESHOLD_T = 1;
@@ -43,16 +44,7 @@ export interface L1SubgradientOptions {
 }
 
 function thresholdOf(t: unknown, fn: string): number {
-  const v = t ?? SOFT_THRESHOLD_T;
-  if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
-    throw new RangeError(`${fn}: options.t must be a finite number ≥ 0, got ${String(t)}`);
-  }
-  return v;
-}
-
-function requireArray(x: unknown, fn: string, name = "x"): NDArray {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
-  return x;
+  return requireNumber(t ?? SOFT_THRESHOLD_T, fn, "options.t", { min: 0 });
 }
 
 /**
@@ -92,14 +84,7 @@ export function softThresholdForward(
  */
 export function softThresholdBackward(dout: NDArray, cache: SoftThresholdCache): { dx: NDArray } {
   const fn = "softThresholdBackward";
-  requireArray(dout, fn, "dout");
-  if (!shapesEqual(dout.shape, cache.x.shape)) {
-    throw new RangeError(
-      `${fn}: dout has shape ${formatShape(dout.shape)} but x has shape ${
-        formatShape(cache.x.shape)
-      }`,
-    );
-  }
+  requireShape(dout, cache.x.shape, fn);
   const dx = new Float64Array(dout.size);
   for (let i = 0; i < dx.length; i++) {
     dx[i] = Math.abs(cache.x.data[i]) > cache.t ? dout.data[i] : 0;

@@ -24,6 +24,7 @@
 
 import { formatShape, NDArray, shapesEqual } from "../ndarray.ts";
 import { sigmoidScalar } from "./activations.ts";
+import { requireArray, requireNumber, requireShape } from "./validate.ts";
 
 /** Default softmax temperature T (softmax(x / T)). */
 export const SOFTMAX_TEMPERATURE = 1;
@@ -65,8 +66,8 @@ interface Rows {
   classes: number;
 }
 
-function rowsOf(x: unknown, fn: string, name = "x"): Rows {
-  if (!(x instanceof NDArray)) throw new TypeError(`${fn}: ${name} must be an NDArray`);
+function rowsOf(value: unknown, fn: string, name = "x"): Rows {
+  const x = requireArray(value, fn, name);
   if (x.ndim === 0 || x.size === 0) {
     throw new RangeError(
       `${fn}: ${name} must have at least one class along its last axis, got shape ${
@@ -89,19 +90,7 @@ function rowsOf(x: unknown, fn: string, name = "x"): Rows {
 
 function temperatureOf(options: SoftmaxOptions, fn: string): number {
   const t = options.temperature ?? SOFTMAX_TEMPERATURE;
-  if (typeof t !== "number" || !(t > 0) || !Number.isFinite(t)) {
-    throw new RangeError(`${fn}: options.temperature must be a positive finite number, got ${t}`);
-  }
-  return t;
-}
-
-function requireSameShape(a: NDArray, b: NDArray, fn: string, an: string, bn: string): void {
-  if (!(a instanceof NDArray)) throw new TypeError(`${fn}: ${an} must be an NDArray`);
-  if (!shapesEqual(a.shape, b.shape)) {
-    throw new RangeError(
-      `${fn}: ${an} has shape ${formatShape(a.shape)} but ${bn} has shape ${formatShape(b.shape)}`,
-    );
-  }
+  return requireNumber(t, fn, "options.temperature", { positive: true });
 }
 
 /**
@@ -169,7 +158,7 @@ export function softmaxForward(
  */
 export function softmaxBackward(dout: NDArray, cache: SoftmaxCache): { dx: NDArray } {
   const s = cache.out;
-  requireSameShape(dout, s, "softmaxBackward", "dout", "the softmax output");
+  requireShape(dout, s.shape, "softmaxBackward", "dout", "the softmax output");
   const c = s.shape[s.ndim - 1], rows = s.size / c, t = cache.temperature;
   const dx = new Float64Array(s.size);
   for (let r = 0; r < rows; r++) {
@@ -249,7 +238,7 @@ export function logSoftmaxForward(
  */
 export function logSoftmaxBackward(dout: NDArray, cache: LogSoftmaxCache): { dx: NDArray } {
   const s = cache.probs;
-  requireSameShape(dout, s, "logSoftmaxBackward", "dout", "the log-softmax output");
+  requireShape(dout, s.shape, "logSoftmaxBackward", "dout", "the log-softmax output");
   const c = s.shape[s.ndim - 1], rows = s.size / c, t = cache.temperature;
   const dx = new Float64Array(s.size);
   for (let r = 0; r < rows; r++) {
@@ -425,7 +414,7 @@ function rowScale(dout: NDArray, reduction: Reduction, rows: number, r: number):
 }
 
 function requireDout(dout: NDArray, shape: number[], fn: string): void {
-  if (!(dout instanceof NDArray)) throw new TypeError(`${fn}: dout must be an NDArray`);
+  requireArray(dout, fn, "dout");
   if (dout.size !== shape.reduce((a, b) => a * b, 1)) {
     throw new RangeError(
       `${fn}: dout has shape ${formatShape(dout.shape)} but the loss has shape ${
@@ -551,7 +540,7 @@ export function binaryCrossEntropyForward(
   const fn = "binaryCrossEntropy";
   rowsOf(x, fn, "logits");
   if (!(target instanceof NDArray)) throw new TypeError(`${fn}: target must be an NDArray`);
-  requireSameShape(target, x, fn, "target", "logits x");
+  requireShape(target, x.shape, fn, "target", "logits x");
   const reduction = reductionOf(options.reduction, fn);
   const losses = new Float64Array(x.size);
   for (let i = 0; i < x.size; i++) {

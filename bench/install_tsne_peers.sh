@@ -11,23 +11,7 @@
 #
 # Usage: bench/install_tsne_peers.sh [FITSNE_SOURCE_DIR]
 set -uo pipefail
-need=()
-for pkg in python3-sklearn r-cran-rtsne libopenblas0-pthread time g++ libfftw3-dev; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  line="apt-get install --no-install-recommends ${need[*]}"
-  if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then
-    echo "installing ${need[*]} from Debian's packages" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || {
-      echo "$line failed" >&2
-      exit 1
-    }
-  else
-    echo "missing: ${need[*]}. On Debian or Ubuntu: sudo $line" >&2
-  fi
-fi
+bash "$(dirname "$0")/../tools/install_test_tools.sh" tsne-bench
 blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo "?")
 case "$blas" in
   *openblas*) echo "BLAS: $blas" >&2 ;;

@@ -5,13 +5,22 @@
 # prints the exact install line, and the tests that need the tools skip loudly (or fail under
 # CI=true). `playwright-core`, which drives Chromium, comes from npm with `deno install`.
 #
-# Usage: install_test_tools.sh           everything the tests need
-#        install_test_tools.sh jupyter   only what `deno task jupyter` needs (exit 1 if missing)
+# Usage: install_test_tools.sh              everything the tests need
+#        install_test_tools.sh jupyter      only what `deno task jupyter` needs (exit 1 if missing)
+#        install_test_tools.sh tsne-bench   the peers of `deno task bench:tsne` and what builds
+#                                           FIt-SNE (bench/install_tsne_peers.sh; exit 1 if missing)
 set -uo pipefail
 mode="${1:-tests}"
 need=()
-[ -x /usr/bin/jupyter-notebook ] || need+=(jupyter-notebook)
-if [ "$mode" != jupyter ]; then
+if [ "$mode" = tsne-bench ]; then
+  # OpenBLAS: python3-sklearn alone pulls the reference BLAS, several times slower.
+  for pkg in python3-sklearn r-cran-rtsne libopenblas0-pthread time g++ libfftw3-dev; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+else
+  [ -x /usr/bin/jupyter-notebook ] || need+=(jupyter-notebook)
+fi
+if [ "$mode" = tests ]; then
   [ -x /usr/bin/jupyter-nbconvert ] || need+=(jupyter-nbconvert)
   /usr/bin/python3 -c "import nbclient, ipykernel" 2>/dev/null || need+=(python3-nbclient python3-ipykernel)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -21,6 +30,8 @@ fi
 if [ ${#need[@]} -eq 0 ]; then
   if [ "$mode" = jupyter ]; then
     echo "Jupyter Notebook present" >&2
+  elif [ "$mode" = tsne-bench ]; then
+    echo "t-SNE benchmark peers present" >&2
   else
     echo "test tools present: jupyter-notebook, jupyter-nbconvert, python3-nbclient, chromium, wat2wasm" >&2
   fi
@@ -36,6 +47,9 @@ if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then
   }
 elif [ "$mode" = jupyter ]; then
   echo "Jupyter Notebook is not installed. On Debian or Ubuntu: sudo $line" >&2
+  exit 1
+elif [ "$mode" = tsne-bench ]; then
+  echo "missing: ${need[*]}. On Debian or Ubuntu: sudo $line" >&2
   exit 1
 else
   echo "MISSING TEST TOOLS: ${need[*]}. Install them (Debian: sudo $line);" \

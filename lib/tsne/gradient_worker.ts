@@ -1,7 +1,8 @@
 /**
- * Web Worker body for {@linkcode WorkerPool} and {@linkcode parallelNearestNeighbors}: computes
- * the Barnes-Hut repulsion and the sparse attraction (or the exact k nearest neighbours) for its
- * range of rows into shared memory. Every worker builds the same quadtree
+ * Web Worker body for {@linkcode WorkerPool}, {@linkcode FftPool} and
+ * {@linkcode parallelNearestNeighbors}: computes the Barnes-Hut repulsion and the sparse
+ * attraction (or the exact k nearest neighbours, or its part of each FFT phase) for its range of
+ * rows into shared memory. Every worker builds the same quadtree
  * from the same shared embedding, so the rows it writes equal the single-threaded ones exactly.
  *
  * @module
@@ -10,6 +11,7 @@
 import { type CsrMatrix, knnRange } from "./affinity.ts";
 import { attractionRange, buildQuadTree, type QuadTree, repulsionRange } from "./barnes_hut.ts";
 import type { KnnJob, WorkerInit, WorkerStep } from "./workers.ts";
+import { type FftWorkerInit, type FftWorkerRebind, serveFftWorker } from "./fft_pool.ts";
 
 let state: {
   p: CsrMatrix;
@@ -20,15 +22,26 @@ let state: {
   theta: number;
   start: number;
   end: number;
-  repulsion: boolean;
 } | undefined;
 
 let tree: QuadTree | undefined;
+let rebindFft: ((msg: FftWorkerRebind) => void) | undefined;
 
 // deno-lint-ignore no-explicit-any
 const scope = self as any;
-scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep | KnnJob>) => {
+scope.onmessage = (
+  e: MessageEvent<WorkerInit | WorkerStep | KnnJob | FftWorkerInit | FftWorkerRebind>,
+) => {
   const msg = e.data;
+  // The FFT pool's workers serve phases inside these calls until the pool lets them go.
+  if (msg.kind === "fft-init") {
+    rebindFft = serveFftWorker(msg, () => scope.postMessage({ kind: "ready" }));
+    return;
+  }
+  if (msg.kind === "fft-rebind") {
+    rebindFft!(msg);
+    return;
+  }
   if (msg.kind === "knn") {
     knnRange(
       new Float64Array(msg.x),
@@ -53,16 +66,13 @@ scope.onmessage = (e: MessageEvent<WorkerInit | WorkerStep | KnnJob>) => {
       theta: msg.theta,
       start: msg.start,
       end: msg.end,
-      repulsion: msg.repulsion,
     };
     scope.postMessage({ kind: "ready" });
     return;
   }
   const s = state!;
-  if (s.repulsion) {
-    tree = buildQuadTree(s.y, s.p.n, tree);
-    repulsionRange(tree, s.y, s.theta, s.start, s.end, s.rep, s.zPart);
-  }
+  tree = buildQuadTree(s.y, s.p.n, tree);
+  repulsionRange(tree, s.y, s.theta, s.start, s.end, s.rep, s.zPart);
   attractionRange(s.p, s.y, msg.exaggeration, s.start, s.end, s.attr);
   scope.postMessage({ kind: "done" });
 };

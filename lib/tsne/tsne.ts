@@ -22,7 +22,8 @@ import {
 } from "./affinity.ts";
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
 import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
-import { fftGradient, type FftOptions } from "./fft.ts";
+import type { FftOptions } from "./fft.ts";
+import { FftPool } from "./fft_pool.ts";
 
 // The FFT grid options are part of TsneOptions, so they are public wherever tsne() is.
 export type { FftOptions } from "./fft.ts";
@@ -223,20 +224,24 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
   const p = affinities.p;
   const t1 = performance.now();
   const y0 = initialEmbedding(x, options);
-  let pool: WorkerPool | undefined;
+  let pool: WorkerPool | FftPool | undefined;
   let engine: GradientEngine;
   if (method === "exact") {
     engine = (y, a, dy) => exactKlGradient(y, p, dy, { exaggeration: a });
-  } else if (workers > 1) {
-    pool = await WorkerPool.create(p, { workers, method, theta, fft: options.fft });
+  } else if (method === "fft") {
+    // One thread or several: the pool keeps the grid and every buffer between iterations.
+    pool = await FftPool.create(p, { workers, fft: options.fft });
     const active = pool;
     engine = (y, a, dy) => active.gradient(y, a, dy);
-  } else if (method === "bh") {
-    engine = (y, a, dy) => barnesHutGradient(y, p, dy, { theta, exaggeration: a });
+  } else if (workers > 1) {
+    pool = await WorkerPool.create(p, { workers, theta });
+    const active = pool;
+    engine = (y, a, dy) => active.gradient(y, a, dy);
   } else {
-    engine = (y, a, dy) => fftGradient(y, p, dy, { ...options.fft, exaggeration: a });
+    engine = (y, a, dy) => barnesHutGradient(y, p, dy, { theta, exaggeration: a });
   }
-  let result;
+  const klExact = n <= EXACT_KL_MAX_N;
+  let result, kl: number;
   try {
     result = await optimizeEmbedding(p, y0, {
       ...options,
@@ -247,17 +252,14 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
         ? (pr) => options.onProgress!({ stage: "optimize", ...pr })
         : undefined,
     });
+    const y = result.embedding.data;
+    // Above EXACT_KL_MAX_N the engine's own Z (one more evaluation) replaces the O(N²) sum.
+    const z = klExact
+      ? studentZ(y, n, EMBEDDING_DIMS)
+      : await engine(y, 1, new Float64Array(y.length));
+    kl = klFromZ(p, y, EMBEDDING_DIMS, z);
   } finally {
     pool?.close();
-  }
-  const y = result.embedding.data;
-  const klExact = n <= EXACT_KL_MAX_N;
-  let kl: number;
-  if (klExact) {
-    kl = klFromZ(p, y, EMBEDDING_DIMS, studentZ(y, n, EMBEDDING_DIMS));
-  } else {
-    const scratch = new Float64Array(y.length);
-    kl = klFromZ(p, y, EMBEDDING_DIMS, await engine(y, 1, scratch));
   }
   const t2 = performance.now();
   options.onProgress?.({ stage: "done", iteration: iterations, iterations, kl });

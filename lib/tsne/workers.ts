@@ -5,8 +5,7 @@
  * order on the calling thread. Rows are independent, so the gradient is bit-for-bit the one of
  * the single-threaded {@linkcode barnesHutGradient}, for any number of workers (tested).
  *
- * With `method: "fft"` the workers compute the attraction and the calling thread the FFT
- * repulsion (equal to the serial `fftGradient` bit for bit as well).
+ * The FFT method has a pool of its own ({@linkcode FftPool} in fft_pool.ts).
  *
  * Permissions: the worker module is loaded from `lib/tsne/gradient_worker.ts`, which needs
  * `--allow-read` on the project folder.
@@ -16,7 +15,6 @@
 
 import { type CsrMatrix, knnRange, type KnnResult, type KnnSetup, knnSetup } from "./affinity.ts";
 import { NDArray } from "../ndarray.ts";
-import { type FftOptions, fftRepulsion } from "./fft.ts";
 import {
   attractionRange,
   barnesHutGradient,
@@ -47,8 +45,6 @@ export interface WorkerInit {
   start: number;
   /** One past the last row. */
   end: number;
-  /** Whether the worker computes Barnes-Hut repulsion (false for fft). */
-  repulsion: boolean;
 }
 
 /** The message that starts one gradient evaluation. */
@@ -165,10 +161,6 @@ export async function parallelNearestNeighbors(
 export interface WorkerPoolOptions {
   /** Threads including the calling one, ≥ 1. Default 2. */
   workers?: number;
-  /** `bh` or `fft`. Default `bh`. */
-  method?: "bh" | "fft";
-  /** FFT grid options. */
-  fft?: FftOptions;
   /** Barnes-Hut θ. Default 0.2. */
   theta?: number;
 }
@@ -208,8 +200,6 @@ export class WorkerPool {
   #attr: Float64Array;
   #zPart: Float64Array;
   #theta: number;
-  #method: "bh" | "fft";
-  #fft: FftOptions;
   #own: [number, number];
   #tree: QuadTree | undefined;
 
@@ -218,23 +208,18 @@ export class WorkerPool {
     workers: Worker[],
     buffers: Float64Array[],
     theta: number,
-    method: "bh" | "fft",
     own: [number, number],
-    fft: FftOptions,
   ) {
-    this.#fft = fft;
     this.#p = p;
     this.#workers = workers;
     [this.#y, this.#rep, this.#attr, this.#zPart] = buffers;
     this.#theta = theta;
-    this.#method = method;
     this.#own = own;
   }
 
   /** Starts `workers − 1` Web Workers and hands them P and the shared buffers. */
   static async create(p: CsrMatrix, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const threads = options.workers ?? DEFAULT_THREADS;
-    const method = options.method ?? "bh";
     const theta = options.theta ?? DEFAULT_THETA;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`WorkerPool.create: workers must be a positive integer, got ${threads}`);
@@ -270,7 +255,6 @@ export class WorkerPool {
         theta,
         start: bounds[k],
         end: bounds[k + 1],
-        repulsion: method === "bh",
       };
       w.postMessage(init);
     }
@@ -285,9 +269,7 @@ export class WorkerPool {
       workers,
       [sy, srep, sattr, sz].map((b) => new Float64Array(b)),
       theta,
-      method,
       [bounds[0], bounds[1]],
-      options.fft ?? {},
     );
   }
 
@@ -305,7 +287,7 @@ export class WorkerPool {
     if (y.length !== 2 * n || dy.length !== 2 * n) {
       throw new RangeError(`WorkerPool.gradient: y and dy must be [${n}, 2]`);
     }
-    if (this.#workers.length === 0 && this.#method === "bh") {
+    if (this.#workers.length === 0) {
       return barnesHutGradient(y, p, dy, { theta: this.#theta, exaggeration });
     }
     this.#y.set(y);
@@ -322,14 +304,6 @@ export class WorkerPool {
     for (const w of this.#workers) w.postMessage(step);
     const [start, end] = this.#own;
     const ys = this.#y;
-    if (this.#method === "fft") {
-      const z = fftRepulsion(ys, n, this.#rep, this.#fft);
-      attractionRange(p, ys, exaggeration, start, end, this.#attr);
-      await Promise.all(done);
-      const invZ = 1 / z;
-      for (let k = 0; k < 2 * n; k++) dy[k] = 4 * (this.#attr[k] - this.#rep[k] * invZ);
-      return z;
-    }
     const tree = buildQuadTree(ys, n, this.#tree);
     this.#tree = tree;
     repulsionRange(tree, ys, this.#theta, start, end, this.#rep, this.#zPart);

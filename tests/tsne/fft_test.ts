@@ -8,7 +8,7 @@ import { knnAffinities } from "../../lib/tsne/affinity.ts";
 import { fftGradient, fftRepulsion } from "../../lib/tsne/fft.ts";
 import { exactKlGradient } from "../../lib/tsne/kl.ts";
 import { tsne } from "../../lib/tsne/tsne.ts";
-import { WorkerPool } from "../../lib/tsne/workers.ts";
+import { FftPool } from "../../lib/tsne/fft_pool.ts";
 import { knnAccuracy } from "../../lib/tsne/quality.ts";
 import { relErr } from "../helpers/rel_err.ts";
 
@@ -54,7 +54,7 @@ Deno.test("FFT gradient with exaggeration agrees with the exact one on a fine gr
   const y = randn([n, 2], { seed: 3, std: 3 }).data;
   const a = new Float64Array(2 * n), b = new Float64Array(2 * n);
   const za = exactKlGradient(y, p, a, { exaggeration: 12 });
-  const zb = fftGradient(y, p, b, { exaggeration: 12, intervalWidth: 0.2 });
+  const zb = fftGradient(y, p, b, { exaggeration: 12, intervalWidth: 0.15 });
   assert.ok(relErr(b, a) < 1e-4, `gradient error ${relErr(b, a)}`);
   assert.ok(Math.abs(za - zb) / za < 1e-5, `Z ${za} vs ${zb}`);
 });
@@ -87,7 +87,7 @@ Deno.test("t-SNE with method fft separates blobs; the worker pool gives the seri
 
   const p = knnAffinities(x, { perplexity: 10 }).p;
   const y = randn([n, 2], { seed: 5, std: 4 }).data;
-  const pool = await WorkerPool.create(p, { workers: 2, method: "fft", fft: grid });
+  const pool = await FftPool.create(p, { workers: 2, fft: grid });
   try {
     const a = new Float64Array(2 * n), b = new Float64Array(2 * n);
     const za = fftGradient(y, p, a, { exaggeration: 3, ...grid });
@@ -107,4 +107,43 @@ Deno.test("fftRepulsion rejects bad options and lengths", () => {
     /intervalWidth/,
   );
   assert.throws(() => fftRepulsion(y, 5, new Float64Array(10)), /\[5, 2\]/);
+});
+
+Deno.test("the FFT pool gives the serial gradient bit for bit for 1 to 4 threads, grid growing", async () => {
+  const n = 700;
+  const p = knnAffinities(randn([n, 5], { seed: 6 }), { perplexity: 10 }).p;
+  // From a tiny embedding to a wide one: the grid (and its shared storage) grows on the way.
+  const embeddings = [1e-4, 0.5, 6, 14, 3].map((std, k) =>
+    randn([n, 2], { seed: 10 + k, std }).data
+  );
+  const want = embeddings.map((y) => {
+    const dy = new Float64Array(2 * n);
+    return { z: fftGradient(y, p, dy, { exaggeration: 4 }), dy };
+  });
+  for (const workers of [1, 2, 3, 4]) {
+    const pool = await FftPool.create(p, { workers });
+    try {
+      for (let k = 0; k < embeddings.length; k++) {
+        const dy = new Float64Array(2 * n);
+        assert.equal(await pool.gradient(embeddings[k], 4, dy), want[k].z, `workers ${workers}`);
+        assert.deepEqual(dy, want[k].dy, `workers ${workers}, embedding ${k}`);
+      }
+    } finally {
+      pool.close();
+    }
+  }
+});
+
+Deno.test("FftPool rejects bad sizes", async () => {
+  const p = knnAffinities(randn([30, 3], { seed: 1 }), { perplexity: 5 }).p;
+  await assert.rejects(
+    () => FftPool.create(p, { workers: 0 }),
+    /workers must be a positive integer/,
+  );
+  const pool = await FftPool.create(p, { workers: 1 });
+  await assert.rejects(
+    () => pool.gradient(new Float64Array(10), 1, new Float64Array(60)),
+    /\[30, 2\]/,
+  );
+  pool.close();
 });

@@ -7,14 +7,10 @@
 import { NDArray } from "../ndarray.ts";
 import {
   evalGrad,
-  evalLoss,
-  norm2,
   type Objective,
-  resolveOptions,
   type SolverOptions,
   type SolverResult,
-  TraceRecorder,
-  validateObjective,
+  startSolver,
 } from "./trace.ts";
 
 /** Default Adam step size (the paper's α). */
@@ -59,8 +55,7 @@ export interface AdamOptions extends SolverOptions {
  */
 export function adam(objective: Objective, x0: NDArray, options: AdamOptions = {}): SolverResult {
   const fn = "adam";
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, ADAM_DEFAULT_STEP);
+  const { opts, rec } = startSolver(fn, objective, x0, options, ADAM_DEFAULT_STEP);
   const beta1 = options.beta1 ?? ADAM_DEFAULT_BETA1;
   const beta2 = options.beta2 ?? ADAM_DEFAULT_BETA2;
   const epsilon = options.epsilon ?? ADAM_DEFAULT_EPSILON;
@@ -70,14 +65,13 @@ export function adam(objective: Objective, x0: NDArray, options: AdamOptions = {
     }
   }
   if (!(epsilon > 0)) throw new RangeError(`${fn}: options.epsilon must be > 0, got ${epsilon}`);
-  const rec = new TraceRecorder(fn, opts, x0);
   const n = x0.size;
   const m = new Float64Array(n);
   const v = new Float64Array(n);
   let x = x0.clone();
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(g) })) break;
+    if (rec.recordGradient(k, x, objective, g)) break;
     const c1 = 1 - beta1 ** (k + 1);
     const c2 = 1 - beta2 ** (k + 1);
     const next = new Float64Array(n);

@@ -13,14 +13,10 @@ import type { NDArray } from "../ndarray.ts";
 import {
   axpy,
   evalGrad,
-  evalLoss,
-  norm2,
   type Objective,
-  resolveOptions,
   type SolverOptions,
   type SolverResult,
-  TraceRecorder,
-  validateObjective,
+  startSolver,
 } from "./trace.ts";
 
 /** Default step size of the first-order methods. */
@@ -104,15 +100,13 @@ function heavyBallImpl(
   x0: NDArray,
   options: MomentumOptions,
 ): SolverResult {
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, GD_DEFAULT_STEP);
+  const { opts, rec } = startSolver(fn, objective, x0, options, GD_DEFAULT_STEP);
   const beta = momentumOf(fn, options);
-  const rec = new TraceRecorder(fn, opts, x0);
   let x = x0.clone();
   let v: NDArray | undefined;
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(g) })) break;
+    if (rec.recordGradient(k, x, objective, g)) break;
     // v_{k+1} = β v_k − t g
     v = v && beta > 0 ? axpy(v.mul(beta), -opts.step, g) : g.mul(-opts.step);
     x = axpy(x, 1, v).reshape(x0.shape);
@@ -145,15 +139,13 @@ export function nesterov(
   options: MomentumOptions = {},
 ): SolverResult {
   const fn = "nesterov";
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, GD_DEFAULT_STEP);
+  const { opts, rec } = startSolver(fn, objective, x0, options, GD_DEFAULT_STEP);
   const beta = momentumOf(fn, options);
-  const rec = new TraceRecorder(fn, opts, x0);
   let x = x0.clone();
   let prev = x;
   for (let k = 0;; k++) {
     const gx = evalGrad(fn, objective, x, rec.random);
-    if (rec.record(k, x, { loss: evalLoss(fn, objective, x), gradNorm: norm2(gx) })) break;
+    if (rec.recordGradient(k, x, objective, gx)) break;
     const y = axpy(x, beta, x.sub(prev));
     const gy = k === 0 ? gx : evalGrad(fn, objective, y, rec.random);
     prev = x;

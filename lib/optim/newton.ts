@@ -17,8 +17,8 @@ import {
   resolveOptions,
   type SolverOptions,
   type SolverResult,
+  startSolver,
   TraceRecorder,
-  validateObjective,
 } from "./trace.ts";
 
 /** A scalar equation f(x) = 0 with its derivative (optional: central differences otherwise). */
@@ -247,15 +247,13 @@ export function newtonMinimize(
   options: NewtonOptions = {},
 ): SolverResult {
   const fn = "newtonMinimize";
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, 1);
+  const { opts, rec } = startSolver(fn, objective, x0, options, 1);
   const damping = options.damping ?? "auto";
   if (damping !== "auto" && damping !== "none") {
     throw new RangeError(`${fn}: options.damping must be "auto" or "none", got ${damping}`);
   }
   const hEps = options.hessianEps ?? HESSIAN_FD_EPS;
   const n = x0.size;
-  const rec = new TraceRecorder(fn, opts, x0);
   const hessianAt = (x: NDArray): Float64Array => {
     let h: NDArray;
     if (objective.hessian) {

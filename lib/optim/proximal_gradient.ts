@@ -15,11 +15,9 @@ import {
   evalGrad,
   evalLoss,
   type Objective,
-  resolveOptions,
   type SolverOptions,
   type SolverResult,
-  TraceRecorder,
-  validateObjective,
+  startSolver,
 } from "./trace.ts";
 
 /** Default step of the proximal methods (pass 1/L for your problem). */
@@ -78,9 +76,7 @@ function proxStep(
  */
 export function ista(objective: Objective, x0: NDArray, options: SolverOptions = {}): SolverResult {
   const fn = "ista";
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, PROX_DEFAULT_STEP);
-  const rec = new TraceRecorder(fn, opts, x0);
+  const { opts, rec } = startSolver(fn, objective, x0, options, PROX_DEFAULT_STEP);
   let x = x0.clone();
   for (let k = 0;; k++) {
     const g = evalGrad(fn, objective, x, rec.random);
@@ -123,9 +119,7 @@ export function fista(
   options: FistaOptions = {},
 ): SolverResult {
   const fn = "fista";
-  validateObjective(fn, objective);
-  const opts = resolveOptions(fn, x0, options, PROX_DEFAULT_STEP);
-  const rec = new TraceRecorder(fn, opts, x0);
+  const { opts, rec } = startSolver(fn, objective, x0, options, PROX_DEFAULT_STEP);
   let x = x0.clone();
   let y = x;
   let s = 1;

@@ -386,6 +386,19 @@ export class TraceRecorder {
   }
 
   /**
+   * Adds the row of iterate k of a gradient method: F(x) from the objective and ‖g‖ for the
+   * gradient g at x. Returns what {@linkcode TraceRecorder.record} returns.
+   */
+  recordGradient(
+    k: number,
+    x: NDArray,
+    objective: Objective,
+    g: NDArray,
+  ): SolverStatus | undefined {
+    return this.record(k, x, { loss: evalLoss(this.#fn, objective, x), gradNorm: norm2(g) });
+  }
+
+  /**
    * Adds the row of iterate k. Returns a status when the run must end (converged, non-finite,
    * stopped by the callback, last iteration), otherwise undefined.
    */
@@ -469,6 +482,22 @@ export class TraceRecorder {
     });
     return result;
   }
+}
+
+/**
+ * The start every solver makes: checks the objective, resolves the common options (with the
+ * solver's default step) and opens the trace at x0.
+ */
+export function startSolver(
+  fn: string,
+  objective: Objective,
+  x0: NDArray,
+  options: SolverOptions,
+  defaultStep: number,
+): { opts: ResolvedOptions; rec: TraceRecorder } {
+  validateObjective(fn, objective);
+  const opts = resolveOptions(fn, x0, options, defaultStep);
+  return { opts, rec: new TraceRecorder(fn, opts, x0) };
 }
 
 /** A trace column as a Float64Array. */

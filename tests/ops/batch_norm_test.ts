@@ -9,10 +9,9 @@ import {
   meanOnlyBatchNormBackward,
   meanOnlyBatchNormForward,
 } from "../../lib/ops/batch_norm.ts";
-import { assertClose32, assertOp, fromTensor, tfjs, toTensor } from "./oracle.ts";
+import { assertClose32, assertOp, fromTensor, rangeError, tfjs, toTensor } from "./oracle.ts";
 
 const RUNS = 200;
-const rangeError = (re: RegExp) => (e: unknown) => e instanceof RangeError && re.test(e.message);
 
 Deno.test("batch norm: constants", () => {
   assert.equal(BATCH_NORM_EPS, 1e-5);

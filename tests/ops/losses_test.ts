@@ -14,11 +14,10 @@ import {
   softmaxHingeBackward,
   softmaxHingeForward,
 } from "../../lib/ops/losses.ts";
-import { assertClose32, assertOp, tfjs, tfValueAndGrad, toTensor } from "./oracle.ts";
+import { assertClose32, assertOp, rangeError, tfjs, tfValueAndGrad, toTensor } from "./oracle.ts";
 
 const RUNS = 300;
 const NORMS: MseNormalization[] = ["sum", "mean", "half-sum", "half-mean"];
-const rangeError = (re: RegExp) => (e: unknown) => e instanceof RangeError && re.test(e.message);
 
 /** Scores with hinge terms ≥ 0.05 from their kink: quarter grid plus 0.1·column. */
 function safeScores(n: number, c: number, seed: number): NDArray {

@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { array, type NDArray, randn } from "../../lib/ndarray.ts";
 import { accuracy, TOP_K, topKError, trueClassRanks } from "../../lib/ops/metrics.ts";
-import { tfjs, toTensor } from "./oracle.ts";
+import { rangeError, tfjs, toTensor } from "./oracle.ts";
 
 const RUNS = 300;
-const rangeError = (re: RegExp) => (e: unknown) => e instanceof RangeError && re.test(e.message);
 
 Deno.test("metrics: constants", () => {
   assert.equal(TOP_K, 1);

@@ -95,3 +95,8 @@ export function tfValueAndGrad(
   });
   return result!;
 }
+
+/** A predicate for `assert.throws`: a RangeError whose message matches `re`. */
+export function rangeError(re: RegExp): (e: unknown) => boolean {
+  return (e) => e instanceof RangeError && re.test(e.message);
+}

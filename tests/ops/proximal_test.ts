@@ -9,10 +9,9 @@ import {
   softThresholdBackward,
   softThresholdForward,
 } from "../../lib/ops/proximal.ts";
-import { assertClose32, assertOp, offKinks, tfjs, tfValueAndGrad } from "./oracle.ts";
+import { assertClose32, assertOp, offKinks, rangeError, tfjs, tfValueAndGrad } from "./oracle.ts";
 
 const RUNS = 300;
-const rangeError = (re: RegExp) => (e: unknown) => e instanceof RangeError && re.test(e.message);
 
 /** The prox objective ½‖z − x‖² + t‖z‖₁. */
 function objective(z: number[], x: number[], t: number): number {

@@ -58,7 +58,10 @@ export async function runMeasured(
     lineBuffered?: boolean;
   },
 ): Promise<Measured> {
-  const report = await Deno.makeTempFile({ dir: options.scratch, prefix: "time_", suffix: ".txt" });
+  // Absolute, because the command may run in another folder (`cwd`).
+  const report = await Deno.realPath(
+    await Deno.makeTempFile({ dir: options.scratch, prefix: "time_", suffix: ".txt" }),
+  );
   const marks = options.marks ?? [];
   const times: (number | null)[] = marks.map(() => null);
   const prefix = options.lineBuffered ? [STDBUF_BINARY, "-oL"] : [];

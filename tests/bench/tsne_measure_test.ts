@@ -4,6 +4,7 @@
  * input and output files have the layout `fast_tsne` 1.2.1 reads and writes.
  */
 import assert from "node:assert/strict";
+import { relative } from "node:path";
 import { NDArray } from "../../lib/ndarray.ts";
 import { Random } from "../../lib/random.ts";
 import { knnAccuracy } from "../../lib/tsne/quality.ts";
@@ -56,9 +57,18 @@ Deno.test("float64 files round-trip; GNU time reports a peak and timed output li
     assert.equal(r.stdout, "one\ntwo\n");
     assert.ok(r.peakBytes !== null && r.peakBytes > 1e6, String(r.peakBytes));
     assert.ok(r.marks[0] !== null && r.marks[0] <= r.wallSeconds && r.marks[1] === null);
+    // GNU time's report lands in `scratch` even when the command runs in another folder.
+    await Deno.mkdir(`${dir}/sub`);
+    const elsewhere = await runMeasured(Deno.execPath(), ["eval", "1"], {
+      scratch: relative(Deno.cwd(), dir),
+      cwd: `${dir}/sub`,
+    });
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.ok(elsewhere.peakBytes !== null);
     const missing = await runMeasured(`${dir}/no_such_tool`, [], { scratch: dir });
     assert.equal(missing.code, 127);
-    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.f64"], "report removed");
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["a.f64", "sub"], "reports removed");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -483,51 +483,57 @@ export function symmetrize(
       } entries`,
     );
   }
-  const counts = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      counts[i + 1]++;
-      counts[indices[i * k + t] + 1]++;
+  // Counting sorts instead of comparisons, and the result allocated at its exact size: entry
+  // e = i·k + t is the edge i → indices[e]. The in-edges of each column j, by ascending source
+  // i (filled in order of e), then the out-edges of each row by ascending column (filled by
+  // walking the columns in order).
+  const inPtr = new Int32Array(n + 1);
+  for (let e = 0; e < n * k; e++) inPtr[indices[e] + 1]++;
+  for (let j = 0; j < n; j++) inPtr[j + 1] += inPtr[j];
+  const inEdge = new Int32Array(n * k);
+  const fill = inPtr.slice(0, n);
+  for (let e = 0; e < n * k; e++) inEdge[fill[indices[e]]++] = e;
+  const outEdge = new Int32Array(n * k);
+  fill.fill(0);
+  for (let j = 0; j < n; j++) {
+    for (let u = inPtr[j]; u < inPtr[j + 1]; u++) {
+      const i = Math.floor(inEdge[u] / k);
+      outEdge[i * k + fill[i]++] = inEdge[u];
     }
   }
-  for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
-  const fill = counts.slice(0, n);
-  const tmpCols = new Int32Array(counts[n]);
-  const tmpVals = new Float64Array(counts[n]);
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < k; t++) {
-      const j = indices[i * k + t];
-      const v = values[i * k + t];
-      tmpCols[fill[i]] = j;
-      tmpVals[fill[i]++] = v;
-      tmpCols[fill[j]] = i;
-      tmpVals[fill[j]++] = v;
-    }
-  }
-  // Sort each row by column and merge duplicates.
+  // Row i of P merges its out-edges (column indices[e], value values[e]) with its in-edges
+  // (column ⌊e/k⌋, value values[e]); a column in both gets the sum. Pass 1 counts, pass 2 writes.
   const rowPtr = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const vals: number[] = [];
-  const scale = 1 / (2 * n);
-  for (let i = 0; i < n; i++) {
-    const start = counts[i];
-    const end = counts[i + 1];
-    const order = Array.from({ length: end - start }, (_, t) => start + t).sort((u, v) =>
-      tmpCols[u] - tmpCols[v]
-    );
-    let last = -1;
-    for (const u of order) {
-      if (tmpCols[u] === last) {
-        vals[vals.length - 1] += tmpVals[u] * scale;
-      } else {
-        last = tmpCols[u];
-        cols.push(last);
-        vals.push(tmpVals[u] * scale);
+  const merge = (cols: Int32Array | null, vals: Float64Array | null): number => {
+    const scale = 1 / (2 * n);
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      let a = i * k;
+      const aEnd = a + k;
+      let b = inPtr[i];
+      const bEnd = inPtr[i + 1];
+      while (a < aEnd || b < bEnd) {
+        const ca = a < aEnd ? indices[outEdge[a]] : n;
+        const cb = b < bEnd ? Math.floor(inEdge[b] / k) : n;
+        let v: number;
+        if (ca === cb) v = values[outEdge[a++]] * scale + values[inEdge[b++]] * scale;
+        else if (ca < cb) v = values[outEdge[a++]] * scale;
+        else v = values[inEdge[b++]] * scale;
+        if (cols !== null && vals !== null) {
+          cols[w] = ca < cb ? ca : cb;
+          vals[w] = v;
+        }
+        w++;
       }
+      rowPtr[i + 1] = w;
     }
-    rowPtr[i + 1] = cols.length;
-  }
-  return { n, rowPtr, cols: Int32Array.from(cols), vals: Float64Array.from(vals) };
+    return w;
+  };
+  const nnz = merge(null, null);
+  const cols = new Int32Array(nnz);
+  const vals = new Float64Array(nnz);
+  merge(cols, vals);
+  return { n, rowPtr, cols, vals };
 }
 
 function calibrateAll(

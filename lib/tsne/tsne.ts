@@ -17,7 +17,6 @@ import {
   affinitiesFromKnn,
   DEFAULT_PERPLEXITY,
   exactAffinities,
-  knnAffinities,
   knnNeighborCount,
 } from "./affinity.ts";
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
@@ -27,6 +26,7 @@ import { FftPool } from "./fft_pool.ts";
 
 // The FFT grid options are part of TsneOptions, so they are public wherever tsne() is.
 export type { FftOptions } from "./fft.ts";
+export type { NeighborSearch } from "./knn_approx.ts";
 import {
   DEFAULT_ITERATIONS,
   type GradientEngine,
@@ -34,7 +34,8 @@ import {
   optimizeEmbedding,
   type OptimizeOptions,
 } from "./optimize.ts";
-import { parallelNearestNeighbors, WorkerPool } from "./workers.ts";
+import { WorkerPool } from "./workers.ts";
+import { findNeighbors, type NeighborSearch, resolveNeighborSearch } from "./knn_approx.ts";
 
 /**
  * Gradient methods. `auto` picks `exact` for N ≤ {@linkcode AUTO_EXACT_MAX_N} and `bh`
@@ -68,6 +69,13 @@ export interface TsneOptions
   init?: "pca" | "random" | NDArray;
   /** Nearest neighbours for bh/fft. Default min(N − 1, ⌊3·perplexity⌋). */
   neighbors?: number;
+  /**
+   * How bh/fft find those neighbours: `exact`, `approx` (random-projection forest and
+   * NN-descent, lib/tsne/knn_approx.ts, seeded by `seed`; recall ≥ 0.99 against exact search
+   * where measured) or `auto` (default): exact up to 10,000 points, approximate above
+   * (`AUTO_EXACT_SEARCH_MAX_N` in knn_approx.ts gives the measurements).
+   */
+  neighborSearch?: NeighborSearch;
   /** Iterations with early exaggeration. Default 250. */
   exaggerationIterations?: number;
   /**
@@ -111,6 +119,8 @@ export interface TsneResult {
   perplexity: number;
   /** Neighbours per point in P. */
   neighbors: number;
+  /** How the neighbours were found (`exact` also for the all-pairs P of method `exact`). */
+  neighborSearch: "exact" | "approx";
   /** Largest entropy error of the calibration (nats). */
   maxEntropyError: number;
   /** Learning rate used. */
@@ -213,13 +223,16 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
   }
   options.onProgress?.({ stage: "affinities", iteration: 0, iterations });
   let affinities: Affinities;
+  // The exact method's P uses all pairs, which is an exact search too.
+  const neighborSearch = method === "exact"
+    ? "exact"
+    : resolveNeighborSearch(options.neighborSearch ?? "auto", n);
   if (method === "exact") {
     affinities = exactAffinities(x, { perplexity });
-  } else if (workers > 1) {
-    const k = knnNeighborCount(x, { perplexity, neighbors: options.neighbors });
-    affinities = affinitiesFromKnn(await parallelNearestNeighbors(x, k, { workers }), perplexity);
   } else {
-    affinities = knnAffinities(x, { perplexity, neighbors: options.neighbors });
+    const k = knnNeighborCount(x, { perplexity, neighbors: options.neighbors });
+    const knn = await findNeighbors(x, k, { search: neighborSearch, workers, seed: options.seed });
+    affinities = affinitiesFromKnn(knn, perplexity);
   }
   const p = affinities.p;
   const t1 = performance.now();
@@ -272,6 +285,7 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
     method,
     perplexity,
     neighbors: affinities.neighbors,
+    neighborSearch,
     maxEntropyError: affinities.maxEntropyError,
     learningRate: result.learningRate,
     theta,

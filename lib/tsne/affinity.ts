@@ -536,19 +536,27 @@ export function symmetrize(
   return { n, rowPtr, cols, vals };
 }
 
+/**
+ * Calibrates every row of `distances` ([N, k]); the probabilities go into a new array, or over
+ * the distances themselves when `inPlace` (each row is copied to a scratch row first).
+ */
 function calibrateAll(
   n: number,
   k: number,
   distances: Float64Array,
   perplexity: number,
+  inPlace = false,
 ): { values: Float64Array; betas: Float64Array; maxErr: number; unconverged: number } {
-  const values = new Float64Array(n * k);
+  const values = inPlace ? distances : new Float64Array(n * k);
+  const scratch = new Float64Array(k);
   const betas = new Float64Array(n);
   let maxErr = 0;
   let unconverged = 0;
   for (let i = 0; i < n; i++) {
+    const row = distances.subarray(i * k, (i + 1) * k);
+    if (inPlace) scratch.set(row);
     const r = calibrateRow(
-      distances.subarray(i * k, (i + 1) * k),
+      inPlace ? scratch : row,
       perplexity,
       values.subarray(i * k, (i + 1) * k),
     );
@@ -645,10 +653,18 @@ export function knnNeighborCount(x: NDArray, options: AffinityOptions = {}): num
   return k;
 }
 
-/** Calibrates and symmetrizes P from already found neighbours. */
-export function affinitiesFromKnn(knn: KnnResult, perplexity: number): Affinities {
+/**
+ * Calibrates and symmetrizes P from already found neighbours. With `inPlace`, the conditional
+ * probabilities overwrite `knn.distances` instead of taking N·k new float64s (for a caller that
+ * has no further use for the distances, as `tsne` does at large N); P is the same either way.
+ */
+export function affinitiesFromKnn(
+  knn: KnnResult,
+  perplexity: number,
+  options: { inPlace?: boolean } = {},
+): Affinities {
   const n = knn.indices.length / knn.k;
-  const c = calibrateAll(n, knn.k, knn.distances, perplexity);
+  const c = calibrateAll(n, knn.k, knn.distances, perplexity, options.inPlace === true);
   return {
     p: symmetrize(n, knn.k, knn.indices, c.values),
     perplexity,

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { array, NDArray, randn } from "../../lib/ndarray.ts";
 import {
+  affinitiesFromKnn,
   calibrateRow,
   csrToDense,
   ENTROPY_TOLERANCE,
@@ -171,4 +172,20 @@ Deno.test("affinities: bad input is a RangeError naming the problem", () => {
   );
   assert.throws(() => knnAffinities(randn([50, 2]), { perplexity: 0.5 }), /≥ 1/);
   assert.throws(() => exactAffinities(new NDArray(new Float64Array(8), [8]) as NDArray), TypeError);
+});
+
+Deno.test("affinitiesFromKnn: in place gives the same P and leaves the indices alone", () => {
+  const knn = nearestNeighbors(randn([300, 4], { seed: 6 }), 20);
+  const indices = knn.indices.slice(), distances = knn.distances.slice();
+  const pure = affinitiesFromKnn(knn, 6);
+  assert.deepEqual(knn.distances, distances, "the pure call keeps the distances");
+  const inPlace = affinitiesFromKnn(knn, 6, { inPlace: true });
+  assert.deepEqual(inPlace.p, pure.p);
+  assert.deepEqual(inPlace.betas, pure.betas);
+  assert.deepEqual(knn.indices, indices);
+  // The distances became the conditional probabilities: each row sums to 1.
+  for (let i = 0; i < 300; i++) {
+    const row = knn.distances.subarray(i * 20, (i + 1) * 20).reduce((s, v) => s + v, 0);
+    assert.ok(Math.abs(row - 1) < 1e-12, `row ${i} sums to ${row}`);
+  }
 });

@@ -10,8 +10,8 @@
  * the data, finds the neighbours and computes the affinities P, and the table gives the peak
  * resident memory of that child and of one that only builds the data.
  *
- * Permissions: `--allow-read` (MNIST, the worker modules); `--allow-run=/usr/bin/time` for
- * `--rss`.
+ * Permissions: `--allow-read` (MNIST, the worker modules); `--allow-run=/usr/bin/time` and
+ * `--allow-write=out` (GNU time's reports go to out/bench_knn) for `--rss`.
  *
  * @module
  */
@@ -31,6 +31,8 @@ const PERPLEXITY = 30;
 const DIMS = 50;
 const CLUSTERS = 10;
 const MIB = 2 ** 20;
+/** Folder for GNU time's reports. */
+const SCRATCH = "out/bench_knn";
 
 const spec = {
   usage: "deno task bench:knn [--n LIST] [--mnist N] [--workers W] [--seed S]\n" +
@@ -149,7 +151,7 @@ async function measure(data: string, x: NDArray): Promise<Row> {
   const approx = await parallelApproximateNearestNeighbors(x, K, { workers });
   const approxSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  affinitiesFromKnn(approx, PERPLEXITY);
+  affinitiesFromKnn(approx, PERPLEXITY, { inPlace: true }); // as tsne() does; recall reads indices only
   const affinitySeconds = (performance.now() - t) / 1000;
   let exactSeconds: number | null = null;
   let queries: Int32Array;
@@ -184,12 +186,14 @@ if (values.child !== undefined) {
   // A child of --rss: build the data (and the affinities), then exit.
   const x = mixture(sizes[0]);
   if (values.child === "affinities") {
-    affinitiesFromKnn(await parallelApproximateNearestNeighbors(x, K, { workers }), PERPLEXITY);
+    const knn = await parallelApproximateNearestNeighbors(x, K, { workers });
+    affinitiesFromKnn(knn, PERPLEXITY, { inPlace: true });
   }
   Deno.exit(0);
 }
 
 if (values.rss === true) {
+  Deno.mkdirSync(SCRATCH, { recursive: true });
   const rows: (string | number)[][] = [];
   const out: Record<string, number>[] = [];
   for (const n of sizes) {
@@ -197,7 +201,7 @@ if (values.rss === true) {
     for (const stage of ["data", "affinities"]) {
       const args = ["run", "--allow-read", import.meta.filename!, "--child", stage];
       args.push("--n", String(n), "--workers", String(workers), "--seed", String(seed));
-      const r = await runMeasured(Deno.execPath(), args, { scratch: Deno.makeTempDirSync() });
+      const r = await runMeasured(Deno.execPath(), args, { scratch: SCRATCH });
       if (r.code !== 0 || r.peakBytes === null) {
         throw new Error(`${TIME_BINARY} -v deno ${args.join(" ")} failed: ${r.stderr}`);
       }

@@ -310,12 +310,12 @@ export function attractionRange(
     for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
       const j = cols[e];
       const dx = px - y[2 * j], dy = py - y[2 * j + 1];
-      const c = exaggeration * vals[e] / (1 + dx * dx + dy * dy);
+      const c = vals[e] / (1 + dx * dx + dy * dy);
       fx += c * dx;
       fy += c * dy;
     }
-    attr[2 * i] = fx;
-    attr[2 * i + 1] = fy;
+    attr[2 * i] = exaggeration * fx;
+    attr[2 * i + 1] = exaggeration * fy;
   }
 }
 

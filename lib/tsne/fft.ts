@@ -32,7 +32,7 @@
 
 import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange } from "./barnes_hut.ts";
-import { BatchedFft, nextFftSize } from "./batched_fft.ts";
+import { BatchedFft, FFT_BLOCK_COLUMNS, nextFftSize } from "./batched_fft.ts";
 
 /** Interpolation nodes per interval and axis (FIt-SNE's default). */
 export const FFT_NODES = 3;
@@ -139,6 +139,9 @@ export class FftGrid {
   #narrow: Float64Array[] = [];
   #wide: Float64Array[] = [];
   #kernel: Float64Array = new Float64Array(0);
+  /** Offsets of the narrow and wide arrays in the storage (what the FFT plan takes). */
+  #narrowAt: number[] = [];
+  #wideAt: number[] = [];
   #kernelKey = "";
   #wx: Float64Array;
   #wy: Float64Array;
@@ -181,7 +184,7 @@ export class FftGrid {
 
   /** FFT size L of the current grid. */
   get size(): number {
-    return this.#buffers.params[P_SIZE];
+    return this.#buffers.params[P_SIZE] | 0;
   }
 
   /** Rebinds to storage made by another thread (after it grew). */
@@ -243,15 +246,17 @@ export class FftGrid {
   /** Views of the storage for the current grid (made again only when L or M changes). */
   #bind(): void {
     const params = this.#buffers.params;
-    const size = params[P_SIZE], m = this.nodes * params[P_INTERVALS];
+    // Integers read back from a Float64Array are doubles to V8: `| 0` keeps index arithmetic in
+    // small integers (without it the FFT loops ran at half speed).
+    const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
     if (size === this.#size && m === this.#m) return;
     const s = this.#buffers.storage;
     const narrow = size * m, wide = size * size;
-    this.#narrow = [];
-    for (let k = 0; k < 8; k++) this.#narrow.push(s.subarray(k * narrow, (k + 1) * narrow));
+    this.#narrowAt = Array.from({ length: 8 }, (_, k) => k * narrow);
+    this.#narrow = this.#narrowAt.map((at) => s.subarray(at, at + narrow));
     const o = 8 * narrow;
-    this.#wide = [];
-    for (let k = 0; k < 6; k++) this.#wide.push(s.subarray(o + k * wide, o + (k + 1) * wide));
+    this.#wideAt = Array.from({ length: 6 }, (_, k) => o + k * wide);
+    this.#wide = this.#wideAt.map((at) => s.subarray(at, at + wide));
     this.#kernel = s.subarray(o + 6 * wide, o + 7 * wide);
     if (this.#plan?.size !== size) this.#plan = new BatchedFft(size);
     this.#size = size;
@@ -273,13 +278,15 @@ export class FftGrid {
         ar[r * size + (dy < 0 ? size + dy : dy)] = k * k;
       }
     }
-    const plan = this.#plan!;
-    const first = plan.transform(ar, ai, xr, xi, size, 0, size, false);
+    const plan = this.#plan!, buf = this.#buffers.storage, [a, b, , , x, y] = this.#wideAt;
+    const first = plan.transform(buf, a, b, x, y, size, 0, size, false);
     const [tr, ti] = first === "data" ? [ar, ai] : [xr, xi];
     const [ur, ui] = first === "data" ? [xr, xi] : [ar, ai];
+    const [tAt, tiAt] = first === "data" ? [a, b] : [x, y];
+    const [uAt, uiAt] = first === "data" ? [x, y] : [a, b];
     transpose(tr, ur, size, size, 0, size);
     transpose(ti, ui, size, size, 0, size);
-    const second = plan.transform(ur, ui, tr, ti, size, 0, size, false);
+    const second = plan.transform(buf, uAt, uiAt, tAt, tiAt, size, 0, size, false);
     const out = second === "data" ? ur : tr;
     const scale = 1 / (size * size);
     for (let k = 0; k < size * size; k++) this.#kernel[k] = out[k] * scale;
@@ -288,8 +295,8 @@ export class FftGrid {
   /** The part [start, end) of the range of `phase` that part `t` of `parts` does. */
   range(phase: FftPhase, t: number, parts: number): [number, number] {
     const params = this.#buffers.params;
-    const size = params[P_SIZE], m = this.nodes * params[P_INTERVALS];
-    if (phase === "spread") return shareOf(params[P_INTERVALS], t, parts);
+    const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
+    if (phase === "spread") return shareOf(params[P_INTERVALS] | 0, t, parts);
     if (phase === "forward" || phase === "backward") return shareOf(m, t, parts);
     if (phase === "gather") return shareOf(this.n, t, parts);
     return shareOf(size, t, parts);
@@ -310,7 +317,7 @@ export class FftGrid {
   ): void {
     this.#bind();
     const params = this.#buffers.params;
-    const size = params[P_SIZE], m = this.nodes * params[P_INTERVALS];
+    const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
     const plan = this.#plan!;
     const nw = this.#narrow, wd = this.#wide;
     if (phase === "spread") {
@@ -326,8 +333,9 @@ export class FftGrid {
     const [c0, c1] = this.range(phase, t, parts);
     if (phase === "forward" || phase === "backward") {
       const inverse = phase === "backward";
-      plan.transform(nw[0], nw[1], nw[2], nw[3], m, c0, c1, inverse);
-      plan.transform(nw[4], nw[5], nw[6], nw[7], m, c0, c1, inverse);
+      const buf = this.#buffers.storage, at = this.#narrowAt;
+      plan.transform(buf, at[0], at[1], at[2], at[3], m, c0, c1, inverse);
+      plan.transform(buf, at[4], at[5], at[6], at[7], m, c0, c1, inverse);
       return;
     }
     if (phase === "transposeIn") {
@@ -343,21 +351,27 @@ export class FftGrid {
       return;
     }
     if (phase === "convolve") {
+      // Block by block: forward transform, kernel product, inverse, while the block is cached.
       const k = this.#kernel, xr = wd[4], xi = wd[5];
-      for (let g = 0; g < 2; g++) {
-        const ar = wd[2 * g], ai = wd[2 * g + 1];
-        const at = plan.transform(ar, ai, xr, xi, size, c0, c1, false);
-        const [br, bi] = at === "data" ? [ar, ai] : [xr, xi];
-        for (let r = 0; r < size; r++) {
-          const o = r * size;
-          for (let c = o + c0; c < o + c1; c++) {
-            br[c] *= k[c];
-            bi[c] *= k[c];
+      const buf = this.#buffers.storage, at = this.#wideAt, xAt = at[4], xiAt = at[5];
+      const odd = this.#resultInWork();
+      for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
+        const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS);
+        for (let g = 0; g < 2; g++) {
+          const ar = wd[2 * g], ai = wd[2 * g + 1], aAt = at[2 * g], aiAt = at[2 * g + 1];
+          plan.transform(buf, aAt, aiAt, xAt, xiAt, size, b0, b1, false);
+          const br = odd ? xr : ar, bi = odd ? xi : ai;
+          for (let r = 0; r < size; r++) {
+            const o = r * size;
+            for (let c = o + b0; c < o + b1; c++) {
+              br[c] *= k[c];
+              bi[c] *= k[c];
+            }
           }
+          // Both passes have the same stage count, so the result is back in (ar, ai).
+          if (odd) plan.transform(buf, xAt, xiAt, aAt, aiAt, size, b0, b1, true);
+          else plan.transform(buf, aAt, aiAt, xAt, xiAt, size, b0, b1, true);
         }
-        // Both passes have the same stage count, so the result is back in (ar, ai).
-        if (at === "data") plan.transform(ar, ai, xr, xi, size, c0, c1, true);
-        else plan.transform(xr, xi, ar, ai, size, c0, c1, true);
       }
       return;
     }
@@ -382,7 +396,7 @@ export class FftGrid {
     const p = this.nodes, n = this.n, wx = this.#wx, wy = this.#wy;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
-    const last = params[P_INTERVALS] - 1;
+    const last = (params[P_INTERVALS] | 0) - 1;
     const [aRe, aIm, , , bRe, bIm] = this.#narrow;
     for (let i = 0; i < n; i++) {
       const u = (y[2 * i] - x0) / h;
@@ -420,7 +434,7 @@ export class FftGrid {
     const p = this.nodes, wx = this.#wx, wy = this.#wy;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
-    const last = params[P_INTERVALS] - 1;
+    const last = (params[P_INTERVALS] | 0) - 1;
     const odd = this.#resultInWork();
     const nw = this.#narrow;
     const [aRe, aIm, bRe, bIm] = odd ? [nw[2], nw[3], nw[6], nw[7]] : [nw[0], nw[1], nw[4], nw[5]];

@@ -16,7 +16,8 @@
 
 import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange } from "./barnes_hut.ts";
-import { FFT_PHASES, FftGrid, type FftOptions, sumInOrder } from "./fft.ts";
+import { FFT_PHASES, FftGrid, type FftOptions, shareOf, sumInOrder } from "./fft.ts";
+import { klRows, pSum } from "./kl.ts";
 
 /** Slots of the shared control block (Int32). */
 const GEN = 0, DONE = 1, OP = 2, FAILED = 3;
@@ -24,6 +25,8 @@ const GEN = 0, DONE = 1, OP = 2, FAILED = 3;
 const EXAGGERATION = 2;
 /** The operation that sends the workers back to their event loop. */
 const LEAVE = -1;
+/** The operation after the FFT phases: each thread's rows of the KL divergence. */
+const KL_ROWS = FFT_PHASES.length;
 /** How long the calling thread waits for a phase before it gives up on a worker. */
 const PHASE_TIMEOUT_MS = 120_000;
 
@@ -98,6 +101,7 @@ export class FftPool {
   #control: Int32Array;
   #exaggeration: Float64Array;
   #parts: number;
+  #pSum: number | undefined;
 
   private constructor(
     p: CsrMatrix,
@@ -187,6 +191,17 @@ export class FftPool {
     return z;
   }
 
+  /**
+   * KL(P‖Q) of `y` given its Z (as {@linkcode klFromZ}), the rows shared between the threads and
+   * summed in row order: the same number for any thread count.
+   */
+  kl(y: Float64Array, z: number): number {
+    this.#y.set(y);
+    this.#phase(KL_ROWS);
+    this.#pSum ??= pSum(this.#p);
+    return sumInOrder(this.#zPart) + this.#pSum * Math.log(z);
+  }
+
   /** Runs one phase on every thread and waits at the barrier. */
   #phase(op: number): void {
     const c = this.#control, waiting = this.#workers.length;
@@ -205,7 +220,7 @@ export class FftPool {
       [this.#y, this.#rep, this.#attr, this.#zPart],
       this.#exaggeration[EXAGGERATION],
     );
-    this.#await(waiting, FFT_PHASES[op]);
+    this.#await(waiting, FFT_PHASES[op] ?? "kl");
   }
 
   #await(waiting: number, what: string): void {
@@ -265,7 +280,8 @@ function nextReply(w: Worker, who: string): Promise<void> {
 }
 
 /**
- * Part `part` of `parts` of phase `op`; the last phase adds the attraction of the same points.
+ * Part `part` of `parts` of phase `op`; the last phase adds the attraction of the same points,
+ * and the operation after the phases computes rows of the KL divergence into the Z shares.
  * `buffers` are the embedding, repulsion, attraction and Z shares.
  */
 function runPhase(
@@ -278,6 +294,11 @@ function runPhase(
   exaggeration: number,
 ): void {
   const [y, rep, attr, zPart] = buffers;
+  if (op === KL_ROWS) {
+    const [start, end] = shareOf(p.n, part, parts);
+    klRows(p, y, 2, start, end, zPart);
+    return;
+  }
   const phase = FFT_PHASES[op];
   grid.phase(phase, part, parts, y, rep, zPart);
   if (phase === "gather") {

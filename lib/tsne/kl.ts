@@ -76,26 +76,50 @@ export function studentZ(y: Float64Array, n: number, d: number): number {
  * ```
  */
 export function klFromZ(p: CsrMatrix, y: Float64Array, d: number, z: number): number {
-  let plogp = 0;
-  let plogw = 0;
-  let psum = 0;
-  for (let i = 0; i < p.n; i++) {
+  const parts = new Float64Array(p.n);
+  klRows(p, y, d, 0, p.n, parts);
+  let kl = 0;
+  for (let i = 0; i < p.n; i++) kl += parts[i];
+  return kl + pSum(p) * Math.log(z);
+}
+
+/**
+ * The Z-free part of {@linkcode klFromZ} row by row: `out[i]` = Σⱼ pᵢⱼ ln(pᵢⱼ (1 + ‖yᵢ − yⱼ‖²))
+ * for rows [start, end) (one logarithm per entry; rows are independent, so threads can share
+ * the work and sum the rows in order).
+ */
+export function klRows(
+  p: CsrMatrix,
+  y: Float64Array,
+  d: number,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
+  const { rowPtr, cols, vals } = p;
+  for (let i = start; i < end; i++) {
     const oi = i * d;
-    for (let e = p.rowPtr[i]; e < p.rowPtr[i + 1]; e++) {
-      const v = p.vals[e];
+    let acc = 0;
+    for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+      const v = vals[e];
       if (v <= 0) continue;
-      const oj = p.cols[e] * d;
+      const oj = cols[e] * d;
       let s = 0;
       for (let t = 0; t < d; t++) {
         const u = y[oi + t] - y[oj + t];
         s += u * u;
       }
-      plogp += v * Math.log(v);
-      plogw -= v * Math.log1p(s);
-      psum += v;
+      acc += v * Math.log(v * (1 + s));
     }
+    out[i] = acc;
   }
-  return plogp - plogw + psum * Math.log(z);
+}
+
+/** Σ pᵢⱼ over the positive stored entries (1 up to rounding for a normalized P). */
+export function pSum(p: CsrMatrix): number {
+  let s = 0;
+  for (let e = 0; e < p.vals.length; e++) if (p.vals[e] > 0) s += p.vals[e];
+  return s;
 }
 
 /**

@@ -96,6 +96,11 @@ export interface OptimizeOptions {
   finalMomentum?: number;
   /** Called after every update. */
   onProgress?: (progress: OptimizeProgress) => void;
+  /**
+   * KL(P‖Q) of an embedding given the Z its engine returned, for the trace every 50 updates.
+   * Default {@linkcode klFromZ} on the calling thread; a pool of threads passes its own.
+   */
+  kl?: (y: Float64Array, z: number) => number;
 }
 
 /** The optimized embedding and its trace. */
@@ -176,7 +181,7 @@ export async function optimizeEmbedding(
     const z = await options.engine(y, exaggerating ? alpha : 1, dy);
     let kl: number | undefined;
     if (t % KL_EVERY === 0) {
-      kl = klFromZ(p, y, d, z);
+      kl = options.kl ? options.kl(y, z) : klFromZ(p, y, d, z);
       trace.push({ iteration: t, kl });
     }
     const momentum = exaggerating ? mom0 : mom1;

@@ -56,7 +56,7 @@ export const EMBEDDING_DIMS = 2;
 
 /** Options of {@linkcode tsne}. */
 export interface TsneOptions
-  extends Omit<OptimizeOptions, "onProgress" | "exaggerationIterations"> {
+  extends Omit<OptimizeOptions, "onProgress" | "exaggerationIterations" | "kl"> {
   /** Perplexity, 1 ≤ perplexity < N − 1. Default 30. */
   perplexity?: number;
   /** Gradient method. Default `auto`. */
@@ -241,13 +241,15 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
   const y0 = initialEmbedding(x, options);
   let pool: WorkerPool | FftPool | undefined;
   let engine: GradientEngine;
+  let klOf: ((y: Float64Array, z: number) => number) | undefined;
   if (method === "exact") {
     engine = (y, a, dy) => exactKlGradient(y, p, dy, { exaggeration: a });
   } else if (method === "fft") {
     // One thread or several: the pool keeps the grid and every buffer between iterations.
-    pool = await FftPool.create(p, { workers, fft: options.fft });
-    const active = pool;
+    const active = await FftPool.create(p, { workers, fft: options.fft });
+    pool = active;
     engine = (y, a, dy) => active.gradient(y, a, dy);
+    klOf = (y, z) => active.kl(y, z);
   } else if (workers > 1) {
     pool = await WorkerPool.create(p, { workers, theta });
     const active = pool;
@@ -263,6 +265,7 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
       iterations,
       exaggerationIterations: options.exaggerationIterations,
       engine,
+      kl: klOf,
       onProgress: options.onProgress
         ? (pr) => options.onProgress!({ stage: "optimize", ...pr })
         : undefined,
@@ -272,7 +275,7 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
     const z = klExact
       ? studentZ(y, n, EMBEDDING_DIMS)
       : await engine(y, 1, new Float64Array(y.length));
-    kl = klFromZ(p, y, EMBEDDING_DIMS, z);
+    kl = klOf ? klOf(y, z) : klFromZ(p, y, EMBEDDING_DIMS, z);
   } finally {
     pool?.close();
   }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randn } from "../../lib/ndarray.ts";
 import { knnAffinities } from "../../lib/tsne/affinity.ts";
 import { fftGradient, fftRepulsion } from "../../lib/tsne/fft.ts";
-import { exactKlGradient } from "../../lib/tsne/kl.ts";
+import { exactKlGradient, klFromZ } from "../../lib/tsne/kl.ts";
 import { tsne } from "../../lib/tsne/tsne.ts";
 import { FftPool } from "../../lib/tsne/fft_pool.ts";
 import { knnAccuracy } from "../../lib/tsne/quality.ts";
@@ -146,4 +146,19 @@ Deno.test("FftPool rejects bad sizes", async () => {
     /\[30, 2\]/,
   );
   pool.close();
+});
+
+Deno.test("the pool's KL is klFromZ's, bit for bit, for any thread count", async () => {
+  const n = 400;
+  const p = knnAffinities(randn([n, 4], { seed: 8 }), { perplexity: 10 }).p;
+  const y = randn([n, 2], { seed: 9, std: 5 }).data;
+  const want = klFromZ(p, y, 2, 1234.5);
+  for (const workers of [1, 3]) {
+    const pool = await FftPool.create(p, { workers });
+    try {
+      assert.equal(pool.kl(y, 1234.5), want);
+    } finally {
+      pool.close();
+    }
+  }
 });

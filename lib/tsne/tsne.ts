@@ -26,7 +26,6 @@ import { FftPool } from "./fft_pool.ts";
 
 // The FFT grid options are part of TsneOptions, so they are public wherever tsne() is.
 export type { FftOptions } from "./fft.ts";
-export type { NeighborSearch } from "./knn_approx.ts";
 import {
   DEFAULT_ITERATIONS,
   type GradientEngine,
@@ -35,7 +34,7 @@ import {
   type OptimizeOptions,
 } from "./optimize.ts";
 import { WorkerPool } from "./workers.ts";
-import { findNeighbors, type NeighborSearch, resolveNeighborSearch } from "./knn_approx.ts";
+import { findNeighbors, resolveNeighborSearch } from "./knn_approx.ts";
 
 /**
  * Gradient methods. `auto` picks `exact` for N ≤ {@linkcode AUTO_EXACT_MAX_N} and `bh`
@@ -75,7 +74,7 @@ export interface TsneOptions
    * where measured) or `auto` (default): exact up to 10,000 points, approximate above
    * (`AUTO_EXACT_SEARCH_MAX_N` in knn_approx.ts gives the measurements).
    */
-  neighborSearch?: NeighborSearch;
+  neighborSearch?: "exact" | "approx" | "auto";
   /** Iterations with early exaggeration. Default 250. */
   exaggerationIterations?: number;
   /**

@@ -475,6 +475,7 @@ export function symmetrize(
   k: number,
   indices: Int32Array,
   values: Float64Array,
+  options: { shared?: boolean } = {},
 ): CsrMatrix {
   if (indices.length !== n * k || values.length !== n * k) {
     throw new RangeError(
@@ -503,7 +504,12 @@ export function symmetrize(
   }
   // Row i of P merges its out-edges (column indices[e], value values[e]) with its in-edges
   // (column ⌊e/k⌋, value values[e]); a column in both gets the sum. Pass 1 counts, pass 2 writes.
-  const rowPtr = new Int32Array(n + 1);
+  // In shared memory when asked: Web Workers then share P instead of each copying it.
+  const ints = (length: number) =>
+    options.shared
+      ? new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT))
+      : new Int32Array(length);
+  const rowPtr = ints(n + 1);
   const merge = (cols: Int32Array | null, vals: Float64Array | null): number => {
     const scale = 1 / (2 * n);
     let w = 0;
@@ -530,8 +536,10 @@ export function symmetrize(
     return w;
   };
   const nnz = merge(null, null);
-  const cols = new Int32Array(nnz);
-  const vals = new Float64Array(nnz);
+  const cols = ints(nnz);
+  const vals = options.shared
+    ? new Float64Array(new SharedArrayBuffer(nnz * Float64Array.BYTES_PER_ELEMENT))
+    : new Float64Array(nnz);
   merge(cols, vals);
   return { n, rowPtr, cols, vals };
 }
@@ -657,16 +665,17 @@ export function knnNeighborCount(x: NDArray, options: AffinityOptions = {}): num
  * Calibrates and symmetrizes P from already found neighbours. With `inPlace`, the conditional
  * probabilities overwrite `knn.distances` instead of taking N·k new float64s (for a caller that
  * has no further use for the distances, as `tsne` does at large N); P is the same either way.
+ * With `shared`, P's arrays live in `SharedArrayBuffer`s (for a pool of Web Workers).
  */
 export function affinitiesFromKnn(
   knn: KnnResult,
   perplexity: number,
-  options: { inPlace?: boolean } = {},
+  options: { inPlace?: boolean; shared?: boolean } = {},
 ): Affinities {
   const n = knn.indices.length / knn.k;
   const c = calibrateAll(n, knn.k, knn.distances, perplexity, options.inPlace === true);
   return {
-    p: symmetrize(n, knn.k, knn.indices, c.values),
+    p: symmetrize(n, knn.k, knn.indices, c.values, { shared: options.shared }),
     perplexity,
     neighbors: knn.k,
     betas: c.betas,

@@ -103,18 +103,27 @@ export function shareOf(total: number, t: number, parts: number): [number, numbe
   return [Math.floor((total * t) / parts), Math.floor((total * (t + 1)) / parts)];
 }
 
-/** Lagrange weights of `nodes` equispaced nodes (k + ½)/nodes at t ∈ [0, 1]. */
-function lagrange(t: number, nodes: number, out: Float64Array): void {
+/**
+ * Lagrange weights of `nodes` equispaced nodes tₖ = (k + ½)/nodes at t ∈ [0, 1]:
+ * out[k] = Πₘ≠ₖ (t − tₘ) · scale[k], with scale[k] = 1/Πₘ≠ₖ (tₖ − tₘ) from {@linkcode lagrangeScale}.
+ */
+function lagrange(t: number, nodes: number, scale: Float64Array, out: Float64Array): void {
   for (let k = 0; k < nodes; k++) {
-    const tk = (k + 0.5) / nodes;
-    let w = 1;
-    for (let m = 0; m < nodes; m++) {
-      if (m === k) continue;
-      const tm = (m + 0.5) / nodes;
-      w *= (t - tm) / (tk - tm);
-    }
+    let w = scale[k];
+    for (let m = 0; m < nodes; m++) if (m !== k) w *= t - (m + 0.5) / nodes;
     out[k] = w;
   }
+}
+
+/** 1/Πₘ≠ₖ (tₖ − tₘ) for the nodes of {@linkcode lagrange}. */
+function lagrangeScale(nodes: number): Float64Array {
+  const scale = new Float64Array(nodes);
+  for (let k = 0; k < nodes; k++) {
+    let d = 1;
+    for (let m = 0; m < nodes; m++) if (m !== k) d *= (k - m) / nodes;
+    scale[k] = 1 / d;
+  }
+  return scale;
 }
 
 /**
@@ -144,6 +153,7 @@ export class FftGrid {
   #wideAt: number[] = [];
   #kernelKey = "";
   #wx: Float64Array;
+  #scale: Float64Array;
   #wy: Float64Array;
 
   /**
@@ -174,6 +184,7 @@ export class FftGrid {
     this.#allocate = allocate;
     this.#buffers = buffers ?? { storage: allocate(0), params: allocate(FFT_PARAMS_LENGTH) };
     this.#wx = new Float64Array(this.nodes);
+    this.#scale = lagrangeScale(this.nodes);
     this.#wy = new Float64Array(this.nodes);
   }
 
@@ -393,7 +404,7 @@ export class FftGrid {
   /** Spreads the charges of the points in x-intervals [i0, i1) onto the narrow grids. */
   #spread(y: Float64Array, i0: number, i1: number, m: number): void {
     const params = this.#buffers.params;
-    const p = this.nodes, n = this.n, wx = this.#wx, wy = this.#wy;
+    const p = this.nodes, n = this.n, wx = this.#wx, wy = this.#wy, ls = this.#scale;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
     const last = (params[P_INTERVALS] | 0) - 1;
@@ -404,8 +415,8 @@ export class FftGrid {
       if (ix < i0 || ix >= i1) continue;
       const v = (y[2 * i + 1] - y0) / h;
       const iy = Math.min(last, Math.max(0, Math.floor(v)));
-      lagrange(u - ix, p, wx);
-      lagrange(v - iy, p, wy);
+      lagrange(u - ix, p, ls, wx);
+      lagrange(v - iy, p, ls, wy);
       const px = y[2 * i] - cx, py = y[2 * i + 1] - cy, q4 = px * px + py * py;
       for (let a = 0; a < p; a++) {
         const row = (ix * p + a) * m + iy * p;
@@ -431,7 +442,7 @@ export class FftGrid {
     zPart: Float64Array,
   ): void {
     const params = this.#buffers.params;
-    const p = this.nodes, wx = this.#wx, wy = this.#wy;
+    const p = this.nodes, wx = this.#wx, wy = this.#wy, ls = this.#scale;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
     const last = (params[P_INTERVALS] | 0) - 1;
@@ -442,8 +453,8 @@ export class FftGrid {
       const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
       const ix = Math.min(last, Math.max(0, Math.floor(u)));
       const iy = Math.min(last, Math.max(0, Math.floor(v)));
-      lagrange(u - ix, p, wx);
-      lagrange(v - iy, p, wy);
+      lagrange(u - ix, p, ls, wx);
+      lagrange(v - iy, p, ls, wy);
       let f1 = 0, f2 = 0, f3 = 0, f4 = 0;
       for (let a = 0; a < p; a++) {
         const row = (ix * p + a) * m + iy * p;

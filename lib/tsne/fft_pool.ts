@@ -18,6 +18,7 @@ import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange } from "./barnes_hut.ts";
 import { FFT_PHASES, FftGrid, type FftOptions, shareOf, sumInOrder } from "./fft.ts";
 import { klRows, pSum } from "./kl.ts";
+import { shareCsr } from "./workers.ts";
 
 /** Slots of the shared control block (Int32). */
 const GEN = 0, DONE = 1, OP = 2, FAILED = 3;
@@ -119,7 +120,10 @@ export class FftPool {
     this.#parts = workers.length + 1;
   }
 
-  /** Starts `workers − 1` Web Workers (default 2 threads in all) bound to P. */
+  /**
+   * Starts `workers − 1` Web Workers (default 2 threads in all) bound to P, which they share
+   * (see {@linkcode shareCsr}: the pool's {@linkcode FftPool.p} is that shared copy).
+   */
   static async create(
     p: CsrMatrix,
     options: { workers?: number; fft?: FftOptions } = {},
@@ -129,6 +133,7 @@ export class FftPool {
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`${fn}: workers must be a positive integer, got ${threads}`);
     }
+    if (threads > 1) p = shareCsr(p);
     const n = p.n;
     const fft = options.fft ?? {};
     const grid = new FftGrid(n, fft, sharedFloat64);
@@ -164,6 +169,11 @@ export class FftPool {
       throw e;
     }
     return new FftPool(p, grid, workers, buffers, control);
+  }
+
+  /** The P the pool works on (in shared memory when there are workers). */
+  get p(): CsrMatrix {
+    return this.#p;
   }
 
   /** Threads in use, including the calling one. */

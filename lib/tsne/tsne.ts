@@ -233,7 +233,8 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
     const knn = await findNeighbors(x, k, { search: neighborSearch, workers, seed: options.seed });
     // The neighbours' distances are not needed after calibration: P's conditional
     // probabilities take their place (N·k float64s fewer at the peak).
-    affinities = affinitiesFromKnn(knn, perplexity, { inPlace: true });
+    // With workers, P goes to shared memory at once, so that no thread holds a copy of it.
+    affinities = affinitiesFromKnn(knn, perplexity, { inPlace: true, shared: workers > 1 });
   }
   const p = affinities.p;
   const t1 = performance.now();

@@ -157,6 +157,25 @@ export async function parallelNearestNeighbors(
   return { k, indices: indices.slice(), distances: distances.slice() };
 }
 
+/**
+ * P with its arrays in `SharedArrayBuffer`s (`p` itself when they already are), so that posting
+ * it to a worker shares the entries instead of copying them into every worker.
+ */
+export function shareCsr(p: CsrMatrix): CsrMatrix {
+  if (p.vals.buffer instanceof SharedArrayBuffer) return p;
+  const share = <T extends Int32Array | Float64Array>(a: T, make: (b: SharedArrayBuffer) => T) => {
+    const out = make(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  return {
+    n: p.n,
+    rowPtr: share(p.rowPtr, (b) => new Int32Array(b)),
+    cols: share(p.cols, (b) => new Int32Array(b)),
+    vals: share(p.vals, (b) => new Float64Array(b)),
+  };
+}
+
 /** Options of {@linkcode WorkerPool.create}. */
 export interface WorkerPoolOptions {
   /** Threads including the calling one, ≥ 1. Default 2. */
@@ -217,13 +236,17 @@ export class WorkerPool {
     this.#own = own;
   }
 
-  /** Starts `workers − 1` Web Workers and hands them P and the shared buffers. */
+  /**
+   * Starts `workers − 1` Web Workers and hands them P (shared, see {@linkcode shareCsr}) and the
+   * shared buffers.
+   */
   static async create(p: CsrMatrix, options: WorkerPoolOptions = {}): Promise<WorkerPool> {
     const threads = options.workers ?? DEFAULT_THREADS;
     const theta = options.theta ?? DEFAULT_THETA;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`WorkerPool.create: workers must be a positive integer, got ${threads}`);
     }
+    if (threads > 1) p = shareCsr(p);
     const n = p.n;
     const bytes = Float64Array.BYTES_PER_ELEMENT;
     const sy = new SharedArrayBuffer(2 * n * bytes);
@@ -271,6 +294,11 @@ export class WorkerPool {
       theta,
       [bounds[0], bounds[1]],
     );
+  }
+
+  /** The P the pool works on (in shared memory when there are workers). */
+  get p(): CsrMatrix {
+    return this.#p;
   }
 
   /** Threads in use, including the calling one. */

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { randn } from "../../lib/ndarray.ts";
-import { knnAffinities } from "../../lib/tsne/affinity.ts";
+import { affinitiesFromKnn, knnAffinities, nearestNeighbors } from "../../lib/tsne/affinity.ts";
 import { barnesHutGradient } from "../../lib/tsne/barnes_hut.ts";
-import { WorkerPool } from "../../lib/tsne/workers.ts";
+import { shareCsr, WorkerPool } from "../../lib/tsne/workers.ts";
 
 Deno.test("parallel Barnes-Hut gradient is bit-for-bit the serial one", async () => {
   const n = 500;
@@ -41,4 +41,22 @@ Deno.test("WorkerPool rejects bad sizes", async () => {
   } finally {
     pool.close();
   }
+});
+
+Deno.test("P in shared memory: the same entries, and pools share it instead of copying", async () => {
+  const x = randn([120, 3], { seed: 4 });
+  const plain = knnAffinities(x, { perplexity: 10 }).p;
+  const { indices, distances, k } = nearestNeighbors(x, 30);
+  const shared = affinitiesFromKnn({ indices, distances, k }, 10, { shared: true }).p;
+  assert.ok(shared.vals.buffer instanceof SharedArrayBuffer);
+  assert.ok(shared.cols.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(Array.from(shared.vals), Array.from(plain.vals));
+  assert.deepEqual(Array.from(shared.cols), Array.from(plain.cols));
+  assert.equal(shareCsr(shared), shared);
+  const copy = shareCsr(plain);
+  assert.ok(copy.rowPtr.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(Array.from(copy.rowPtr), Array.from(plain.rowPtr));
+  const pool = await WorkerPool.create(shared, { workers: 2 });
+  assert.equal(pool.p, shared);
+  pool.close();
 });

@@ -334,6 +334,7 @@ export { gaussianMixture, type Mixture, type MixtureOptions } from "./lib/data/m
 
 // t-SNE: the embedding, its quality measures and figures, and the pieces notebook 07 takes apart.
 export {
+  AUTO_BH_MAX_N,
   AUTO_EXACT_MAX_N,
   tsne,
   type TsneMethod,
@@ -341,6 +342,14 @@ export {
   type TsneProgress,
   type TsneResult,
 } from "./lib/tsne/tsne.ts";
+export {
+  estimateTsneMemory,
+  formatBytes,
+  type MemoryEstimate,
+  type MemoryEstimateOptions,
+  type MemoryPart,
+  parseBytes,
+} from "./lib/tsne/memory.ts";
 export {
   DEFAULT_ITERATIONS,
   type KlPoint,

@@ -17,6 +17,7 @@
  */
 
 import {
+  AUTO_BH_MAX_N,
   AUTO_EXACT_MAX_N,
   DEFAULT_ITERATIONS,
   DEFAULT_PERPLEXITY,
@@ -24,19 +25,21 @@ import {
   DEFAULT_THETA,
   degenerateData,
   embeddingFigure,
+  estimateTsneMemory,
   figureHtml,
+  formatBytes,
   htmlPage,
   htmlTable,
   klFigure,
   MNIST_SIZE,
   mnistPca,
   NDArray,
+  parseBytes,
   parseNumericCsv,
   tsne,
   type TsneMethod,
   type TsneProgress,
 } from "../mod.ts";
-import { estimateTsneMemory, formatBytes, parseBytes } from "../lib/tsne/memory.ts";
 import { fail, parseCommand, usageError } from "./args.ts";
 
 const DEFAULT_N = MNIST_SIZE;
@@ -77,7 +80,8 @@ const spec = {
     method: {
       type: "string" as const,
       value: "M",
-      description: `gradient: exact | bh | fft | auto (exact for N ≤ ${AUTO_EXACT_MAX_N}, else bh)`,
+      description:
+        `gradient: exact | bh | fft | auto (exact for N ≤ ${AUTO_EXACT_MAX_N}, bh up to ${AUTO_BH_MAX_N}, else fft)`,
       default: "auto",
     },
     theta: {

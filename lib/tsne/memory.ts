@@ -10,11 +10,12 @@
  * - **affinities** (peak while P is built): neighbour indices and squared distances, calibrated
  *   row values, the in- and out-edge orders of the symmetrization and the final CSR matrix,
  *   20·N·K + 8·N·K + 12·nnz bytes, where nnz ≤ 2·N·K (N·(N − 1) for `exact`);
- * - **optimization**: P copied into every worker (12·nnz each), the embedding, its update,
- *   gains and the shared force buffers (about 14 arrays of N·2 doubles), plus per method: `bh` a
- *   quadtree of up to 4N nodes per thread (56 bytes a node), `fft` six complex FFT grids of
- *   s² doubles on the calling thread, s the power of two ≥ 2·3·(intervals), with the intervals
- *   taken as max(50, √N / 2) (a t-SNE map's width grows about as √N).
+ * - **optimization**: P (12·nnz, one copy in shared memory however many threads), the
+ *   embedding, its update, gains and the shared force buffers (about 14 arrays of N·2 doubles),
+ *   plus per method: `bh` a quadtree of up to 4N nodes per thread (56 bytes a node), `fft` the
+ *   grid storage of fft.ts, 8·L·M + 7·L² doubles with 10% room to grow, M = 3·intervals nodes
+ *   per axis and L the 2,3,5-smooth FFT size ≥ 2M − 1, with the intervals taken as
+ *   max(50, √N / 2) (a t-SNE map's width grows about as √N).
  *
  * The peak is runtime + {@linkcode ARRAY_SLACK} × (input + the larger of the two phases), the
  * factor covering what the arrays do not: the garbage collector's headroom and smaller buffers.
@@ -28,6 +29,7 @@
 
 import { DEFAULT_PERPLEXITY, NEIGHBORS_PER_PERPLEXITY } from "./affinity.ts";
 import { EMBEDDING_DIMS, resolveMethod, type TsneMethod } from "./tsne.ts";
+import { nextFftSize } from "./batched_fft.ts";
 
 /** Bytes of the Deno runtime before any data (measured with `/usr/bin/time -v`: 50–60 MB). */
 export const RUNTIME_BYTES = 64 * 2 ** 20;
@@ -45,8 +47,11 @@ export const EMBEDDING_ARRAYS = 14;
 export const FFT_GRID_NODES = 3;
 /** Fewest intervals per axis assumed for the FFT grid. */
 export const FFT_GRID_MIN_INTERVALS = 50;
-/** Complex grids of the FFT repulsion (two charge grids and the kernel, real and imaginary). */
-export const FFT_GRIDS = 6;
+/**
+ * Doubles of FFT grid storage per cell of an L×L grid with M = L/2 nodes per axis, growth room
+ * included: 8·L·M + 7·L² (fft.ts) times 1.1.
+ */
+export const FFT_DOUBLES_PER_CELL = 1.1 * (4 + 7);
 
 /** Options of {@linkcode estimateTsneMemory}: the {@linkcode tsne} options that change it. */
 export interface MemoryEstimateOptions {
@@ -126,11 +131,11 @@ export function estimateTsneMemory(
     extra = workers * (TREE_NODES_PER_POINT * n * TREE_NODE_BYTES + 12 * n);
   } else if (method === "fft") {
     const intervals = Math.max(FFT_GRID_MIN_INTERVALS, Math.ceil(Math.sqrt(n) / 2));
-    let size = 2;
-    while (size < 2 * FFT_GRID_NODES * intervals) size *= 2;
-    extra = FFT_GRIDS * size * size * 8 + n * (2 * FFT_GRID_NODES * 8 + 8);
+    const size = nextFftSize(2 * FFT_GRID_NODES * intervals - 1);
+    extra = FFT_DOUBLES_PER_CELL * size * size * 8 + 8 * n;
   }
-  const optimize = pBytes * (parallel ? workers : 1) +
+  // P is shared between the threads (one copy), as are the embedding-sized buffers.
+  const optimize = pBytes +
     EMBEDDING_ARRAYS * n * EMBEDDING_DIMS * 8 + extra;
   const phase = affinities >= optimize
     ? { name: "affinities", bytes: affinities }

@@ -68,6 +68,9 @@ Deno.test("initialization: PCA scaled to std 1e-4 on the first axis; a given ini
 Deno.test("auto picks exact for small N and Barnes-Hut above", () => {
   assert.equal(resolveMethod("auto", 300), "exact");
   assert.equal(resolveMethod("auto", 301), "bh");
+  assert.equal(resolveMethod("auto", 10000), "bh");
+  assert.equal(resolveMethod("auto", 10001), "fft");
+  assert.equal(resolveMethod("fft", 100), "fft");
   assert.equal(resolveMethod("exact", 5000), "exact");
 });
 

@@ -34,8 +34,15 @@ import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange } from "./barnes_hut.ts";
 import { BatchedFft, FFT_BLOCK_COLUMNS, nextFftSize } from "./batched_fft.ts";
 
-/** Interpolation nodes per interval and axis (FIt-SNE's default). */
-export const FFT_NODES = 3;
+/**
+ * Interpolation nodes per interval and axis. FIt-SNE uses 3; 4 (node spacing 1/4 instead of
+ * 1/3 at width 1) cuts the repulsion error of a converged 50,000-point embedding from 0.8% to
+ * 0.12%, and that shows in the result: on 20,000 points of the 50-D mixture the final KL was
+ * 3.432 with 3 nodes, 3.397 with 4, and 3.396 with Barnes-Hut at θ = 0.2 (FIt-SNE reached 3.400
+ * in the same benchmark), for about 1.8 times the grid work (13.5 s against 25.5 s of 1000
+ * updates with 2 threads).
+ */
+export const FFT_NODES = 4;
 /**
  * Default largest interval width, in embedding units (FIt-SNE's one interval per unit). At
  * width 1 the repulsion of a converged 50,000-point embedding is within 1% of the exact sums
@@ -50,9 +57,10 @@ export const FFT_INTERVAL_WIDTH = 1;
 export const FFT_MIN_INTERVALS = 50;
 /**
  * Most intervals per axis: an embedding wider than this many interval widths gets wider
- * intervals instead of a larger grid (at 512 the grid takes 11·L² ≈ 0.9 GB of doubles at most).
+ * intervals instead of a larger grid (at 400 intervals of 4 nodes the grid storage is at most
+ * about 0.9 GB).
  */
-export const FFT_MAX_INTERVALS = 512;
+export const FFT_MAX_INTERVALS = 400;
 /** Ladder steps of the interval width per halving (see the module documentation). */
 const LADDER_STEPS = 8;
 
@@ -62,7 +70,7 @@ export interface FftOptions {
   intervalWidth?: number;
   /** Fewest intervals per axis. Default 50. */
   minIntervals?: number;
-  /** Interpolation nodes per interval. Default 3. */
+  /** Interpolation nodes per interval. Default 4. */
   nodes?: number;
 }
 

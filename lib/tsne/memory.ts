@@ -13,7 +13,7 @@
  * - **optimization**: P (12·nnz, one copy in shared memory however many threads), the
  *   embedding, its update, gains and the shared force buffers (about 14 arrays of N·2 doubles),
  *   plus per method: `bh` a quadtree of up to 4N nodes per thread (56 bytes a node), `fft` the
- *   grid storage of fft.ts, 8·L·M + 7·L² doubles with 10% room to grow, M = 3·intervals nodes
+ *   grid storage of fft.ts, 8·L·M + 7·L² doubles with 10% room to grow, M = nodes·intervals nodes
  *   per axis and L the 2,3,5-smooth FFT size ≥ 2M − 1, with the intervals taken as
  *   max(50, √N / 2) (a t-SNE map's width grows about as √N).
  *
@@ -30,6 +30,7 @@
 import { DEFAULT_PERPLEXITY, NEIGHBORS_PER_PERPLEXITY } from "./affinity.ts";
 import { EMBEDDING_DIMS, resolveMethod, type TsneMethod } from "./tsne.ts";
 import { nextFftSize } from "./batched_fft.ts";
+import { FFT_NODES } from "./fft.ts";
 
 /** Bytes of the Deno runtime before any data (measured with `/usr/bin/time -v`: 50–60 MB). */
 export const RUNTIME_BYTES = 64 * 2 ** 20;
@@ -43,8 +44,6 @@ export const TREE_NODES_PER_POINT = 4;
 export const TREE_NODE_BYTES = 5 * 8 + 4 * 4;
 /** Embedding-sized arrays alive during optimization (y, dy, update, gains, shared forces...). */
 export const EMBEDDING_ARRAYS = 14;
-/** Interpolation nodes per interval assumed for the FFT grid (Linderman et al. 2019). */
-export const FFT_GRID_NODES = 3;
 /** Fewest intervals per axis assumed for the FFT grid. */
 export const FFT_GRID_MIN_INTERVALS = 50;
 /**
@@ -131,7 +130,7 @@ export function estimateTsneMemory(
     extra = workers * (TREE_NODES_PER_POINT * n * TREE_NODE_BYTES + 12 * n);
   } else if (method === "fft") {
     const intervals = Math.max(FFT_GRID_MIN_INTERVALS, Math.ceil(Math.sqrt(n) / 2));
-    const size = nextFftSize(2 * FFT_GRID_NODES * intervals - 1);
+    const size = nextFftSize(2 * FFT_NODES * intervals - 1);
     extra = FFT_DOUBLES_PER_CELL * size * size * 8 + 8 * n;
   }
   // P is shared between the threads (one copy), as are the embedding-sized buffers.

@@ -98,10 +98,35 @@ function storageLength(size: number, m: number): number {
   return 8 * size * m + 7 * size * size;
 }
 
+/** The largest storage a grid of `nodes` nodes per interval can need, in bytes. */
+function maxStorageBytes(nodes: number): number {
+  const m = nodes * FFT_MAX_INTERVALS;
+  return storageLength(nextFftSize(2 * m - 1), m) * Float64Array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * Empty storage that can grow in place up to the largest grid (address space is reserved, memory
+ * is used only as it grows) and a parameter block, shared between threads or not.
+ */
+function newBuffers(nodes: number, shared: boolean): FftGridBuffers {
+  const maxByteLength = maxStorageBytes(nodes);
+  const bytes = FFT_PARAMS_LENGTH * Float64Array.BYTES_PER_ELEMENT;
+  return shared
+    ? {
+      raw: new SharedArrayBuffer(0, { maxByteLength }),
+      params: new Float64Array(new SharedArrayBuffer(bytes)),
+    }
+    : { raw: new ArrayBuffer(0, { maxByteLength }), params: new Float64Array(FFT_PARAMS_LENGTH) };
+}
+
 /** Where the buffers of a grid live: one storage block and one parameter block. */
 export interface FftGridBuffers {
-  /** Grid storage, at least 8·L·M + 7·L² doubles. */
-  storage: Float64Array;
+  /**
+   * Grid storage, at least 8·L·M + 7·L² doubles: a growable `SharedArrayBuffer` (threads share
+   * the grid) or a resizable `ArrayBuffer`, grown in place as the embedding widens, so no grid
+   * is ever copied or left behind for the collector.
+   */
+  raw: ArrayBuffer | SharedArrayBuffer;
   /** The grid parameters (size, intervals, width, corner, centre). */
   params: Float64Array;
 }
@@ -149,7 +174,7 @@ export class FftGrid {
   /** Fewest intervals per axis. */
   readonly minIntervals: number;
   #buffers: FftGridBuffers;
-  #allocate: (length: number) => Float64Array;
+  #buf: Float64Array = new Float64Array(0);
   #size = 0;
   #m = 0;
   #plan: BatchedFft | undefined;
@@ -165,14 +190,14 @@ export class FftGrid {
   #wy: Float64Array;
 
   /**
-   * A grid for `n` points. `allocate` makes the storage (a `SharedArrayBuffer`-backed array to
-   * share the grid between threads); `buffers` binds the grid to storage made elsewhere.
+   * A grid for `n` points, its storage in shared memory when `shared` (to share the grid
+   * between threads); `buffers` binds the grid to the storage of a grid made elsewhere.
    * @throws RangeError for nodes < 1, intervalWidth ≤ 0 or minIntervals < 1
    */
   constructor(
     n: number,
     options: FftOptions = {},
-    allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+    shared = false,
     buffers?: FftGridBuffers,
   ) {
     const fn = "FftGrid";
@@ -189,8 +214,7 @@ export class FftGrid {
     if (!Number.isInteger(this.minIntervals) || this.minIntervals < 1) {
       throw new RangeError(`${fn}: minIntervals must be an integer ≥ 1, got ${this.minIntervals}`);
     }
-    this.#allocate = allocate;
-    this.#buffers = buffers ?? { storage: allocate(0), params: allocate(FFT_PARAMS_LENGTH) };
+    this.#buffers = buffers ?? newBuffers(this.nodes, shared);
     this.#wx = new Float64Array(this.nodes);
     this.#scale = lagrangeScale(this.nodes);
     this.#wy = new Float64Array(this.nodes);
@@ -206,18 +230,11 @@ export class FftGrid {
     return this.#buffers.params[P_SIZE] | 0;
   }
 
-  /** Rebinds to storage made by another thread (after it grew). */
-  rebind(buffers: FftGridBuffers): void {
-    this.#buffers = buffers;
-    this.#size = 0;
-  }
-
   /**
    * Chooses the grid for embedding `y` [N, 2]: box, width, intervals, FFT size; grows the
-   * storage when needed and recomputes the kernel's transform when the grid changed. Returns
-   * true when the storage was replaced (other threads must be rebound).
+   * storage in place when needed and recomputes the kernel's transform when the grid changed.
    */
-  setup(y: Float64Array): boolean {
+  setup(y: Float64Array): void {
     const n = this.n, p = this.nodes, params = this.#buffers.params;
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -245,13 +262,11 @@ export class FftGrid {
     params[P_Y0] = cy - (intervals * h) / 2;
     params[P_CX] = cx;
     params[P_CY] = cy;
-    let replaced = false;
-    const need = storageLength(size, m);
-    if (this.#buffers.storage.length < need) {
-      // A tenth more than needed, so that a slowly growing embedding reallocates rarely.
-      this.#buffers = { storage: this.#allocate(Math.ceil(need * 1.1)), params };
-      this.#size = 0;
-      replaced = true;
+    const bytes = storageLength(size, m) * Float64Array.BYTES_PER_ELEMENT;
+    const raw = this.#buffers.raw;
+    if (raw.byteLength < bytes) {
+      if (raw instanceof SharedArrayBuffer) raw.grow(bytes);
+      else raw.resize(bytes);
     }
     this.#bind();
     const key = `${size}:${m}:${h}`;
@@ -259,17 +274,23 @@ export class FftGrid {
       this.#kernelTransform(size, m, h / p);
       this.#kernelKey = key;
     }
-    return replaced;
   }
 
-  /** Views of the storage for the current grid (made again only when L or M changes). */
+  /**
+   * Views of the storage for the current grid, made again only when L, M or the storage's size
+   * changes (another thread may have grown it: its new length is visible here after the barrier
+   * that ends the phase in which it grew).
+   */
   #bind(): void {
     const params = this.#buffers.params;
     // Integers read back from a Float64Array are doubles to V8: `| 0` keeps index arithmetic in
     // small integers (without it the FFT loops ran at half speed).
     const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
-    if (size === this.#size && m === this.#m) return;
-    const s = this.#buffers.storage;
+    const raw = this.#buffers.raw;
+    if (size === this.#size && m === this.#m && this.#buf.byteLength === raw.byteLength) return;
+    // A fixed-length view: element access on it compiles as on any typed array.
+    const s = new Float64Array(raw, 0, raw.byteLength / Float64Array.BYTES_PER_ELEMENT);
+    this.#buf = s;
     const narrow = size * m, wide = size * size;
     this.#narrowAt = Array.from({ length: 8 }, (_, k) => k * narrow);
     this.#narrow = this.#narrowAt.map((at) => s.subarray(at, at + narrow));
@@ -297,7 +318,7 @@ export class FftGrid {
         ar[r * size + (dy < 0 ? size + dy : dy)] = k * k;
       }
     }
-    const plan = this.#plan!, buf = this.#buffers.storage, [a, b, , , x, y] = this.#wideAt;
+    const plan = this.#plan!, buf = this.#buf, [a, b, , , x, y] = this.#wideAt;
     const first = plan.transform(buf, a, b, x, y, size, 0, size, false);
     const [tr, ti] = first === "data" ? [ar, ai] : [xr, xi];
     const [ur, ui] = first === "data" ? [xr, xi] : [ar, ai];
@@ -352,7 +373,7 @@ export class FftGrid {
     const [c0, c1] = this.range(phase, t, parts);
     if (phase === "forward" || phase === "backward") {
       const inverse = phase === "backward";
-      const buf = this.#buffers.storage, at = this.#narrowAt;
+      const buf = this.#buf, at = this.#narrowAt;
       plan.transform(buf, at[0], at[1], at[2], at[3], m, c0, c1, inverse);
       plan.transform(buf, at[4], at[5], at[6], at[7], m, c0, c1, inverse);
       return;
@@ -372,7 +393,7 @@ export class FftGrid {
     if (phase === "convolve") {
       // Block by block: forward transform, kernel product, inverse, while the block is cached.
       const k = this.#kernel, xr = wd[4], xi = wd[5];
-      const buf = this.#buffers.storage, at = this.#wideAt, xAt = at[4], xiAt = at[5];
+      const buf = this.#buf, at = this.#wideAt, xAt = at[4], xiAt = at[5];
       const odd = this.#resultInWork();
       for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
         const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS);

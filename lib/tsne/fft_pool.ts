@@ -53,18 +53,10 @@ export interface FftWorkerInit {
   zPart: SharedArrayBuffer;
   /** Control block: generation, done count, operation, failure flag, exaggeration. */
   control: SharedArrayBuffer;
-  /** Grid storage. */
+  /** Grid storage (growable: it grows in place, and every thread sees the new length). */
   storage: SharedArrayBuffer;
   /** Grid parameters. */
   params: SharedArrayBuffer;
-}
-
-/** The message that hands a worker the grid storage after it grew. */
-export interface FftWorkerRebind {
-  /** Message kind. */
-  kind: "fft-rebind";
-  /** New grid storage. */
-  storage: SharedArrayBuffer;
 }
 
 function sharedFloat64(length: number): Float64Array {
@@ -86,7 +78,7 @@ function sharedFloat64(length: number): Float64Array {
  * const one = new Float64Array(600), two = new Float64Array(600);
  * fftGradient(y, p, one);
  * const pool = await FftPool.create(p, { workers: 2 });
- * await pool.gradient(y, 1, two);
+ * pool.gradient(y, 1, two);
  * pool.close();
  * if (one.some((v, i) => v !== two[i])) throw new Error("bit-for-bit");
  * ```
@@ -136,7 +128,7 @@ export class FftPool {
     if (threads > 1) p = shareCsr(p);
     const n = p.n;
     const fft = options.fft ?? {};
-    const grid = new FftGrid(n, fft, sharedFloat64);
+    const grid = new FftGrid(n, fft, true);
     const buffers = [2 * n, 2 * n, 2 * n, n].map(sharedFloat64);
     const control = new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT);
     const workers: Worker[] = [];
@@ -157,7 +149,7 @@ export class FftPool {
         attr,
         zPart,
         control,
-        storage: grid.buffers.storage.buffer as SharedArrayBuffer,
+        storage: grid.buffers.raw as SharedArrayBuffer,
         params: grid.buffers.params.buffer as SharedArrayBuffer,
       };
       w.postMessage(init);
@@ -181,8 +173,8 @@ export class FftPool {
     return this.#parts;
   }
 
-  /** Writes the gradient of `y` [N, 2] with exaggeration α into `dy`; resolves to Z. */
-  async gradient(y: Float64Array, exaggeration: number, dy: Float64Array): Promise<number> {
+  /** Writes the gradient of `y` [N, 2] with exaggeration α into `dy` and returns Z. */
+  gradient(y: Float64Array, exaggeration: number, dy: Float64Array): number {
     const n = this.#p.n;
     if (y.length !== 2 * n || dy.length !== 2 * n) {
       throw new RangeError(`FftPool.gradient: y and dy must be [${n}, 2]`);
@@ -192,7 +184,7 @@ export class FftPool {
     }
     const ys = this.#y;
     ys.set(y);
-    if (this.#grid.setup(ys)) await this.#rebind();
+    this.#grid.setup(ys);
     this.#exaggeration[EXAGGERATION] = exaggeration;
     for (let op = 0; op < FFT_PHASES.length; op++) this.#phase(op);
     const z = sumInOrder(this.#zPart);
@@ -255,17 +247,6 @@ export class FftPool {
     this.#await(this.#workers.length, "leave");
   }
 
-  /** Hands every worker the grid's new storage. */
-  async #rebind(): Promise<void> {
-    if (this.#workers.length === 0) return;
-    this.#leave();
-    const storage = this.#grid.buffers.storage.buffer as SharedArrayBuffer;
-    const replies = this.#workers.map((w, k) => nextReply(w, `FftPool: worker ${k + 1}`));
-    const msg: FftWorkerRebind = { kind: "fft-rebind", storage };
-    for (const w of this.#workers) w.postMessage(msg);
-    await Promise.all(replies);
-  }
-
   /** Stops the workers. */
   close(): void {
     if (this.#workers.length === 0) return;
@@ -317,22 +298,13 @@ function runPhase(
   }
 }
 
-/**
- * The worker side: binds to the shared buffers of `init`, replies, and serves phases until
- * told to leave (then a rebind message brings it back).
- */
-export function serveFftWorker(
-  init: FftWorkerInit,
-  reply: () => void,
-): (msg: FftWorkerRebind) => void {
+/** The worker side: binds to the shared buffers of `init`, replies, and serves phases until told to leave. */
+export function serveFftWorker(init: FftWorkerInit, reply: () => void): void {
   const control = new Int32Array(init.control);
   const exaggeration = new Float64Array(init.control);
   const params = new Float64Array(init.params);
   const buffers = [init.y, init.rep, init.attr, init.zPart].map((b) => new Float64Array(b));
-  const grid = new FftGrid(init.p.n, init.fft, sharedFloat64, {
-    storage: new Float64Array(init.storage),
-    params,
-  });
+  const grid = new FftGrid(init.p.n, init.fft, true, { raw: init.storage, params });
   const serve = () => {
     let gen = Atomics.load(control, GEN);
     reply();
@@ -354,8 +326,4 @@ export function serveFftWorker(
     }
   };
   serve();
-  return (msg) => {
-    grid.rebind({ storage: new Float64Array(msg.storage), params });
-    serve();
-  };
 }

@@ -11,7 +11,7 @@
 import { type CsrMatrix, knnRange } from "./affinity.ts";
 import { attractionRange, buildQuadTree, type QuadTree, repulsionRange } from "./barnes_hut.ts";
 import type { KnnJob, WorkerInit, WorkerStep } from "./workers.ts";
-import { type FftWorkerInit, type FftWorkerRebind, serveFftWorker } from "./fft_pool.ts";
+import { type FftWorkerInit, serveFftWorker } from "./fft_pool.ts";
 
 let state: {
   p: CsrMatrix;
@@ -25,21 +25,16 @@ let state: {
 } | undefined;
 
 let tree: QuadTree | undefined;
-let rebindFft: ((msg: FftWorkerRebind) => void) | undefined;
 
 // deno-lint-ignore no-explicit-any
 const scope = self as any;
 scope.onmessage = (
-  e: MessageEvent<WorkerInit | WorkerStep | KnnJob | FftWorkerInit | FftWorkerRebind>,
+  e: MessageEvent<WorkerInit | WorkerStep | KnnJob | FftWorkerInit>,
 ) => {
   const msg = e.data;
-  // The FFT pool's workers serve phases inside these calls until the pool lets them go.
+  // The FFT pool's workers serve phases inside this call until the pool lets them go.
   if (msg.kind === "fft-init") {
-    rebindFft = serveFftWorker(msg, () => scope.postMessage({ kind: "ready" }));
-    return;
-  }
-  if (msg.kind === "fft-rebind") {
-    rebindFft!(msg);
+    serveFftWorker(msg, () => scope.postMessage({ kind: "ready" }));
     return;
   }
   if (msg.kind === "knn") {

@@ -141,7 +141,7 @@ Deno.test("FftPool rejects bad sizes", async () => {
     /workers must be a positive integer/,
   );
   const pool = await FftPool.create(p, { workers: 1 });
-  await assert.rejects(
+  assert.throws(
     () => pool.gradient(new Float64Array(10), 1, new Float64Array(60)),
     /\[30, 2\]/,
   );

@@ -18,7 +18,7 @@ import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange } from "./barnes_hut.ts";
 import { FFT_PHASES, FftGrid, type FftOptions, shareOf, sumInOrder } from "./fft.ts";
 import { klRows, pSum } from "./kl.ts";
-import { shareCsr } from "./workers.ts";
+import { allReady, gradientWorker, nextReply, shareCsr } from "./workers.ts";
 
 /** Slots of the shared control block (Int32). */
 const GEN = 0, DONE = 1, OP = 2, FAILED = 3;
@@ -134,7 +134,7 @@ export class FftPool {
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let k = 1; k < threads; k++) {
-      const w = new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
+      const w = gradientWorker();
       workers.push(w);
       ready.push(nextReply(w, `${fn}: worker ${k}`));
       const [y, rep, attr, zPart] = buffers.map((b) => b.buffer as SharedArrayBuffer);
@@ -154,12 +154,7 @@ export class FftPool {
       };
       w.postMessage(init);
     }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      for (const w of workers) w.terminate();
-      throw e;
-    }
+    await allReady(workers, ready);
     return new FftPool(p, grid, workers, buffers, control);
   }
 
@@ -257,17 +252,6 @@ export class FftPool {
       this.#workers = [];
     }
   }
-}
-
-/** The next message or error of a worker. */
-function nextReply(w: Worker, who: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    w.onmessage = () => resolve();
-    w.onerror = (e) => {
-      e.preventDefault();
-      reject(new Error(`${who} failed: ${e.message}`));
-    };
-  });
 }
 
 /**

@@ -77,17 +77,35 @@ export interface KnnJob {
   distances: SharedArrayBuffer;
 }
 
+/** A new gradient worker (the module gradient_worker.ts). */
+export function gradientWorker(): Worker {
+  return new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
+}
+
+/** The next message of a worker, or its error as `WHO failed: message`. */
+export function nextReply(w: Worker, who: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    w.onmessage = () => resolve();
+    w.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(`${who} failed: ${e.message}`));
+    };
+  });
+}
+
+/** Waits for every worker's first reply; on an error, terminates them all and rethrows. */
+export async function allReady(workers: Worker[], ready: Promise<void>[]): Promise<void> {
+  try {
+    await Promise.all(ready);
+  } catch (e) {
+    for (const w of workers) w.terminate();
+    throw e;
+  }
+}
+
 function startWorker(k: number, fn: string): { worker: Worker; done: () => Promise<void> } {
-  const worker = new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
-  const done = () =>
-    new Promise<void>((resolve, reject) => {
-      worker.onmessage = () => resolve();
-      worker.onerror = (e) => {
-        e.preventDefault();
-        reject(new Error(`${fn}: worker ${k} failed: ${e.message}`));
-      };
-    });
-  return { worker, done };
+  const worker = gradientWorker();
+  return { worker, done: () => nextReply(worker, `${fn}: worker ${k}`) };
 }
 
 /**
@@ -257,17 +275,9 @@ export class WorkerPool {
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let k = 1; k < threads; k++) {
-      const w = new Worker(new URL("./gradient_worker.ts", import.meta.url), { type: "module" });
+      const w = gradientWorker();
       workers.push(w);
-      ready.push(
-        new Promise((resolve, reject) => {
-          w.onmessage = () => resolve();
-          w.onerror = (e) => {
-            e.preventDefault();
-            reject(new Error(`WorkerPool.create: worker ${k} failed: ${e.message}`));
-          };
-        }),
-      );
+      ready.push(nextReply(w, `WorkerPool.create: worker ${k}`));
       const init: WorkerInit = {
         kind: "init",
         p,
@@ -281,12 +291,7 @@ export class WorkerPool {
       };
       w.postMessage(init);
     }
-    try {
-      await Promise.all(ready);
-    } catch (e) {
-      for (const w of workers) w.terminate();
-      throw e;
-    }
+    await allReady(workers, ready);
     return new WorkerPool(
       p,
       workers,
@@ -319,15 +324,7 @@ export class WorkerPool {
       return barnesHutGradient(y, p, dy, { theta: this.#theta, exaggeration });
     }
     this.#y.set(y);
-    const done = this.#workers.map((w, k) =>
-      new Promise<void>((resolve, reject) => {
-        w.onmessage = () => resolve();
-        w.onerror = (e) => {
-          e.preventDefault();
-          reject(new Error(`WorkerPool.gradient: worker ${k + 1} failed: ${e.message}`));
-        };
-      })
-    );
+    const done = this.#workers.map((w, k) => nextReply(w, `WorkerPool.gradient: worker ${k + 1}`));
     const step: WorkerStep = { kind: "step", exaggeration };
     for (const w of this.#workers) w.postMessage(step);
     const [start, end] = this.#own;

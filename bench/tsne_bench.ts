@@ -30,7 +30,7 @@ import { exactKl, trustworthiness } from "../lib/tsne/quality.ts";
 import { initialEmbedding } from "../lib/tsne/tsne.ts";
 import { estimateTsneMemory } from "../lib/tsne/memory.ts";
 import { parallelNearestNeighbors } from "../lib/tsne/workers.ts";
-import { parseCommand, usageError } from "../cli/args.ts";
+import { numberOption, parseCommand, usageError } from "../cli/args.ts";
 import {
   exists,
   gridKnnAccuracy,
@@ -138,14 +138,8 @@ function list(name: string): string[] {
     .split(",").map((s) => s.trim()).filter(Boolean);
 }
 function integer(name: string, min: number): number {
-  const raw = String(
-    values[name] ?? (spec.options as Record<string, { default?: string }>)[name].default,
-  );
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) {
-    usageError(`--${name} must be an integer ≥ ${min}, got ${raw}`);
-  }
-  return v;
+  const fallback = (spec.options as Record<string, { default?: string }>)[name].default;
+  return numberOption(values, name, { integer: true, min }) ?? Number(fallback);
 }
 const sizes = list("n").map(Number);
 if (sizes.some((n) => !Number.isInteger(n) || n < 100)) {

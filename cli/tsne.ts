@@ -40,7 +40,7 @@ import {
   type TsneMethod,
   type TsneProgress,
 } from "../mod.ts";
-import { fail, parseCommand, usageError } from "./args.ts";
+import { fail, numberOption, parseCommand, usageError } from "./args.ts";
 
 const DEFAULT_N = MNIST_SIZE;
 const DEFAULT_OUT = "out/tsne";
@@ -124,50 +124,15 @@ const spec = {
   },
 };
 
-function numberOption(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-  fallback: number,
-  check: (v: number) => boolean,
-  what: string,
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isFinite(v) || !check(v)) {
-    usageError(`--${name} must be ${what}, got ${JSON.stringify(raw)}`);
-  }
-  return v;
-}
-
 const { values } = parseCommand(Deno.args, spec);
-const isInt = (v: number) => Number.isInteger(v);
-const nOption = values.n === undefined
-  ? undefined
-  : numberOption(values, "n", 0, (v) => isInt(v) && v >= 1, "a positive integer");
-const perplexity = numberOption(
-  values,
-  "perplexity",
-  DEFAULT_PERPLEXITY,
-  (v) => v >= 1,
-  "a number ≥ 1",
-);
-const iterations = numberOption(
-  values,
-  "iters",
-  DEFAULT_ITERATIONS,
-  (v) => isInt(v) && v >= 0,
-  "an integer ≥ 0",
-);
-const theta = numberOption(values, "theta", DEFAULT_THETA, (v) => v >= 0, "a number ≥ 0");
-const seed = numberOption(values, "seed", DEFAULT_SEED, isInt, "an integer");
-const workers = numberOption(
-  values,
-  "workers",
-  DEFAULT_WORKERS,
-  (v) => isInt(v) && v >= 1 && v <= 64,
-  "an integer in [1, 64]",
-);
+const nOption = numberOption(values, "n", { integer: true, min: 1 });
+const perplexity = numberOption(values, "perplexity", { min: 1 }) ?? DEFAULT_PERPLEXITY;
+const iterations = numberOption(values, "iters", { integer: true, min: 0 }) ??
+  DEFAULT_ITERATIONS;
+const theta = numberOption(values, "theta", { min: 0 }) ?? DEFAULT_THETA;
+const seed = numberOption(values, "seed", { integer: true }) ?? DEFAULT_SEED;
+const workers = numberOption(values, "workers", { integer: true, min: 1, max: 64 }) ??
+  DEFAULT_WORKERS;
 const method = (values.method ?? "auto") as string;
 if (!["exact", "bh", "fft", "auto"].includes(method)) {
   usageError(`--method must be exact, bh, fft or auto, got ${JSON.stringify(method)}`);

@@ -109,6 +109,28 @@ function quadrant(t: QuadTree, node: number, x: number, y: number): number {
   return (x >= t.cx[node] ? 1 : 0) + (y >= t.cy[node] ? 2 : 0);
 }
 
+const box = new Float64Array(4);
+
+/**
+ * The bounding box of the row-major [N, 2] embedding `y`, written into `out` as
+ * [min x, min y, max x, max y] (also returned); shared by the quadtree and the FFT grid.
+ */
+export function boundingBox(y: Float64Array, n: number, out: Float64Array): Float64Array {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const a = y[2 * i], b = y[2 * i + 1];
+    if (a < minX) minX = a;
+    if (a > maxX) maxX = a;
+    if (b < minY) minY = b;
+    if (b > maxY) maxY = b;
+  }
+  out[0] = minX;
+  out[1] = minY;
+  out[2] = maxX;
+  out[3] = maxY;
+  return out;
+}
+
 /**
  * Builds the quadtree of `y` (row-major [N, 2]). The root is the bounding square of the points.
  * Centres of mass are final when it returns. O(N log N) for spread-out points. `reuse`, a tree
@@ -126,14 +148,7 @@ export function buildQuadTree(y: Float64Array, n: number, reuse?: QuadTree): Qua
   if (y.length !== 2 * n) {
     throw new RangeError(`buildQuadTree: y has ${y.length} entries, expected [${n}, 2]`);
   }
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const a = y[2 * i], b = y[2 * i + 1];
-    if (a < minX) minX = a;
-    if (a > maxX) maxX = a;
-    if (b < minY) minY = b;
-    if (b > maxY) maxY = b;
-  }
+  const [minX, minY, maxX, maxY] = boundingBox(y, n, box);
   const capacity = Math.max(CHILDREN + 1, INITIAL_NODES_PER_POINT * n);
   let t = reuse && reuse.cx.length >= capacity ? reuse : allocate(capacity);
   t.size = 0;

@@ -31,7 +31,7 @@
  */
 
 import type { CsrMatrix } from "./affinity.ts";
-import { attractionRange } from "./barnes_hut.ts";
+import { attractionRange, boundingBox } from "./barnes_hut.ts";
 import { BatchedFft, FFT_BLOCK_COLUMNS, nextFftSize } from "./batched_fft.ts";
 
 /**
@@ -186,6 +186,7 @@ export class FftGrid {
   #wideAt: number[] = [];
   #kernelKey = "";
   #wx: Float64Array;
+  #box = new Float64Array(4);
   #scale: Float64Array;
   #wy: Float64Array;
 
@@ -236,14 +237,7 @@ export class FftGrid {
    */
   setup(y: Float64Array): void {
     const n = this.n, p = this.nodes, params = this.#buffers.params;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const a = y[2 * i], b = y[2 * i + 1];
-      if (a < minX) minX = a;
-      if (a > maxX) maxX = a;
-      if (b < minY) minY = b;
-      if (b > maxY) maxY = b;
-    }
+    const [minX, minY, maxX, maxY] = boundingBox(y, n, this.#box);
     const span = Math.max(maxX - minX, maxY - minY, 1e-12) * (1 + 1e-9);
     let h = this.intervalWidth;
     if (span < this.minIntervals * h) {

@@ -1,6 +1,6 @@
 /**
  * Compiles each WebAssembly text file of the library ({@linkcode KERNELS}: lib/kernels/gemm.wat,
- * lib/tsne/knn_approx.wat) with wat2wasm (Debian package `wabt`) and writes its bytes, in base64,
+ * lib/tsne/knn_approx.wat, lib/tsne/batched_fft.wat) with wat2wasm (Debian package `wabt`) and writes its bytes, in base64,
  * to the TypeScript module beside it, so that the library needs no build step and no file access
  * at run time. `--check` compares instead of writing and exits 1 when committed bytes are stale.
  *
@@ -36,6 +36,12 @@ export const KERNELS: readonly WatKernel[] = [
     source: "lib/tsne/knn_approx.wat",
     target: "lib/tsne/knn_approx_wasm.ts",
     constant: "KNN_APPROX_WASM",
+    flags: ["--enable-threads"],
+  },
+  {
+    source: "lib/tsne/batched_fft.wat",
+    target: "lib/tsne/batched_fft_wasm.ts",
+    constant: "BATCHED_FFT_WASM",
     flags: ["--enable-threads"],
   },
 ];

@@ -1,27 +1,39 @@
 /**
- * A batched mixed-radix FFT: the discrete Fourier transform along axis 0 of a row-major grid,
- * for every column of a range at once, so that every inner loop runs over contiguous columns.
+ * A batched mixed-radix FFT for zero-padded convolutions on a grid: the discrete Fourier
+ * transform along axis 0 of many columns at once, in WebAssembly with two-lane SIMD
+ * (lib/tsne/batched_fft.wat), over a grid kept in a WebAssembly memory.
  *
- * For a grid x[L][stride] and each column c in [c0, c1), it computes
+ * For a grid x[L][·] and each column c of a range, the forward transform computes
  *
- *   X[k][c] = Σ_{j<L} x[j][c] · exp(∓2πi·jk/L)   (− forward, + inverse; no 1/L scaling),
+ *   X[k][c] = Σ_{j<rows} x[j][c] · exp(−2πi·jk/L),   k < L,
  *
- * for any L whose prime factors are 2, 3 and 5. The algorithm is Stockham's self-sorting
- * decimation in frequency: a stage of radix r splits a sub-transform of length n into r of length
- * n/r, reading x[q + s(p + t·n/r)] and writing y[q + s(rp + u)] = (Σₜ aₜ ω_r^{tu}) · ω_n^{pu};
- * the buffers alternate between stages and the output lands in natural order with no bit
- * reversal. Columns go through all stages a block at a time, so that the block stays in cache.
- * Columns are independent, so any split of the columns between threads gives the same numbers
- * bit for bit.
+ * reading only the rows j < rows (the rest is the zero padding), and the inverse computes
+ *
+ *   x[j][c] = Σ_{k<L} X[k][c] · exp(+2πi·jk/L),   j < rows (no 1/L scaling),
+ *
+ * writing only the rows j < rows. L is even with L/2 a product of 2s, 3s and 5s, and rows ≤ L/2,
+ * which is what a linear convolution of `rows` points needs. The algorithm is Stockham's
+ * self-sorting decimation in frequency: a stage of radix r splits each sub-transform of length n
+ * into r of length n/r, reading one buffer and writing another, with no bit reversal. The first
+ * stage of the forward transform and the last of the inverse are radix 2, pruned: the first
+ * reads half the rows, the last writes `rows` of them.
+ *
+ * Columns go through all the stages a block of {@linkcode FFT_BLOCK_COLUMNS} at a time in a
+ * compact scratch buffer (the first stage reads the grid, the last writes it back), so a block
+ * stays in cache. Columns are independent, so any split of the columns between threads gives the
+ * same numbers bit for bit. Column ranges start at an even column and have an even length (the
+ * kernels do two columns per instruction).
  *
  * @module
  */
 
+import { BATCHED_FFT_WASM } from "./batched_fft_wasm.ts";
+
 /**
- * Columns transformed together through all stages: 32 columns of a 600-point transform, data
- * and work, take 600 KB, so a block stays in cache instead of every stage sweeping the grid.
+ * Columns transformed together through all stages: a block of 16 columns of a 1,000-point
+ * transform, data and scratch, takes 512 KB and stays in the core's cache.
  */
-export const FFT_BLOCK_COLUMNS = 32;
+export const FFT_BLOCK_COLUMNS = 16;
 
 /** Radices in the order they are used (4 first: it needs fewest multiplications per point). */
 const RADICES = [4, 2, 3, 5] as const;
@@ -40,300 +52,300 @@ export function nextFftSize(n: number): number {
   return m;
 }
 
-interface Stage {
-  radix: number;
-  /** Sub-transform length before the stage. */
-  n: number;
-  /** Stride (product of the radices of earlier stages). */
-  s: number;
-  /** cos(2π·p·u/n) for p < n/r and 1 ≤ u < r, at p·(r − 1) + u − 1. */
-  cos: Float64Array;
-  /** sin of the same angles. */
-  sin: Float64Array;
+/** The transform length for a linear convolution of `rows` points: the smallest valid L ≥ 2·rows. */
+export function convolutionSize(rows: number): number {
+  return 2 * nextFftSize(rows);
 }
 
-/** Which of the two buffers handed to {@linkcode BatchedFft.transform} holds the result. */
-export type FftResult = "data" | "work";
+/** The WebAssembly exports of batched_fft.wat (addresses and widths in bytes). */
+export interface FftKernels {
+  /** A radix-r stage, r = 2, 3, 4, 5: (x → y, width, m, s, twiddles, sign). */
+  stage2(...args: number[]): void;
+  /** Radix 3. */
+  stage3(...args: number[]): void;
+  /** Radix 4. */
+  stage4(...args: number[]): void;
+  /** Radix 5. */
+  stage5(...args: number[]): void;
+  /** Pruned first radix-2 stage, input stored normally. */
+  first2n(...args: number[]): void;
+  /** Pruned first radix-2 stage, input stored transposed. */
+  first2t(...args: number[]): void;
+  /** Pruned last radix-2 stage, output stored normally. */
+  last2n(...args: number[]): void;
+  /** Pruned last radix-2 stage, output stored transposed. */
+  last2t(...args: number[]): void;
+  /** A complex block times a real one. */
+  mulk(...args: number[]): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The kernels bound to `memory` (a shared WebAssembly memory; one instance per thread). */
+export function fftKernels(memory: WebAssembly.Memory): FftKernels {
+  compiled ??= new WebAssembly.Module(
+    Uint8Array.from(atob(BATCHED_FFT_WASM), (c) => c.charCodeAt(0)),
+  );
+  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as FftKernels;
+}
 
 /**
- * A plan for length-L transforms along axis 0 (twiddles computed once).
+ * Where a transform works: the kernels, the byte address of the plan's twiddles (written by
+ * {@linkcode BatchedFft.writeTwiddles}) and of this thread's scratch
+ * ({@linkcode BatchedFft.scratchBytes} bytes, 16-byte aligned).
+ */
+export interface FftWorkspace {
+  /** The kernels. */
+  kernels: FftKernels;
+  /** Byte address of the twiddles. */
+  twiddles: number;
+  /** Byte address of the scratch. */
+  scratch: number;
+}
+
+/** A complex grid in the memory: byte addresses of the real and imaginary parts, bytes per row. */
+export interface GridView {
+  /** Byte address of element (0, 0) of the real parts. */
+  re: number;
+  /** Byte address of element (0, 0) of the imaginary parts. */
+  im: number;
+  /** Bytes from one row to the next (a multiple of 16). */
+  row: number;
+}
+
+interface Stage {
+  radix: number;
+  /** Sub-transforms after the stage (n/r) and the stride (product of the earlier radices). */
+  m: number;
+  s: number;
+  /** Byte offset of the stage's twiddles in the plan's table. */
+  tw: number;
+}
+
+/**
+ * A plan for length-L transforms (twiddle offsets; the values are written into the memory once
+ * per grid by {@linkcode BatchedFft.writeTwiddles}).
  *
  * @example
  * ```ts
- * import { BatchedFft } from "./batched_fft.ts";
- * // Two columns of length 6 side by side (a unit impulse and a constant), then im and work.
- * const buf = new Float64Array(48);
- * buf.set([1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
- * const at = new BatchedFft(6).transform(buf, 0, 12, 24, 36, 2, 0, 2, false);
- * const out = buf.subarray(at === "data" ? 0 : 24).subarray(0, 12);
- * // The impulse transforms to all ones, the constant to [6, 0, 0, 0, 0, 0].
- * if (out.join() !== "1,6,1,0,1,0,1,0,1,0,1,0") throw new Error(out.join());
+ * import { BatchedFft, fftKernels } from "./batched_fft.ts";
+ * // Length 6, one row of input (a unit impulse in two columns): every frequency is 1.
+ * const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+ * const f64 = new Float64Array(memory.buffer);
+ * const plan = new BatchedFft(6);
+ * const grid = { re: 4096, im: 8192, row: 16 };
+ * const ws = { kernels: fftKernels(memory), twiddles: 0, scratch: 16384 };
+ * plan.writeTwiddles(f64, ws.twiddles);
+ * f64.set([1, 1], grid.re / 8);
+ * plan.forward(ws, grid, 1, 0, 2);
+ * if (f64.subarray(512, 524).join() !== "1,1,1,1,1,1,1,1,1,1,1,1") throw new Error("impulse");
  * ```
  */
 export class BatchedFft {
-  /** Transform length. */
+  /** Transform length L. */
   readonly size: number;
-  #stages: Stage[];
+  /** L/2. */
+  readonly half: number;
+  /** Bytes of the twiddle table. */
+  readonly twiddleBytes: number;
+  /** Bytes of scratch a thread needs: two complex blocks of L × FFT_BLOCK_COLUMNS. */
+  readonly scratchBytes: number;
+  #forward: Stage[];
+  #inverse: Stage[];
+  #scratchArray: number;
 
-  /** Plans transforms of length `size` (a product of 2s, 3s and 5s). */
+  /** Plans transforms of length `size` (even, size/2 a product of 2s, 3s and 5s). */
   constructor(size: number) {
-    if (!isFftSize(size)) {
-      throw new RangeError(`BatchedFft: size must be a positive 2,3,5-smooth integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 2 || size % 2 !== 0 || !isFftSize(size / 2)) {
+      throw new RangeError(
+        `BatchedFft: size must be twice a positive 2,3,5-smooth integer, got ${size}`,
+      );
     }
     this.size = size | 0;
-    this.#stages = [];
-    let n = size | 0, s = 1;
-    while (n > 1) {
-      const radix = RADICES.find((r) => n % r === 0)!;
-      const m = n / radix;
-      const cos = new Float64Array(m * (radix - 1));
-      const sin = new Float64Array(m * (radix - 1));
-      for (let p = 0; p < m; p++) {
-        for (let u = 1; u < radix; u++) {
-          const a = (2 * Math.PI * p * u) / n;
-          cos[p * (radix - 1) + u - 1] = Math.cos(a);
-          sin[p * (radix - 1) + u - 1] = Math.sin(a);
-        }
-      }
-      this.#stages.push({ radix, n, s, cos, sin });
-      n = m | 0;
-      s *= radix;
+    this.half = (size / 2) | 0;
+    const tail: number[] = [];
+    for (let n = this.half; n > 1;) {
+      const r = RADICES.find((r) => n % r === 0)!;
+      tail.push(r);
+      n /= r;
     }
+    let bytes = 0;
+    const plan = (radices: number[]): Stage[] => {
+      const stages: Stage[] = [];
+      let n = this.size, s = 1;
+      for (const radix of radices) {
+        const m = n / radix;
+        stages.push({ radix, m, s, tw: bytes });
+        bytes += 16 * m * (radix - 1);
+        n = m;
+        s *= radix;
+      }
+      return stages;
+    };
+    this.#forward = plan([2, ...tail]);
+    this.#inverse = plan([...tail, 2]);
+    this.twiddleBytes = bytes;
+    this.#scratchArray = 8 * this.size * FFT_BLOCK_COLUMNS;
+    this.scratchBytes = 4 * this.#scratchArray;
   }
 
-  /** Number of stages: the result is in the work buffers when it is odd. */
-  get stages(): number {
-    return this.#stages.length;
+  /** Writes the twiddles (cos, sin of 2π·p·u/n per stage) into `memory` at byte address `at`. */
+  writeTwiddles(memory: Float64Array, at: number): void {
+    let n = this.size;
+    for (const st of [...this.#forward, ...this.#inverse]) {
+      if (st === this.#inverse[0]) n = this.size;
+      const o = (at + st.tw) / 8;
+      for (let p = 0; p < st.m; p++) {
+        for (let u = 1; u < st.radix; u++) {
+          const a = (2 * Math.PI * p * u) / n, k = o + 2 * (p * (st.radix - 1) + u - 1);
+          memory[k] = Math.cos(a);
+          memory[k + 1] = Math.sin(a);
+        }
+      }
+      n = st.m;
+    }
   }
 
   /**
-   * Transforms columns [c0, c1) of the grid re + i·im, each [size][stride] and stored in `buf`
-   * from offsets `re` and `im`, along axis 0, using the arrays at offsets `workRe` and `workIm`
-   * (same size) as scratch. All four live in one buffer, so the hot loops see one array object
-   * (V8 then compiles them for one map). Buffers alternate between stages: the result is in the
-   * data arrays or in the work arrays, as returned, and the other pair is overwritten.
+   * Forward transform, in place, of columns [c0, c1) of `grid` (rows ≥ `rows` taken as zero and
+   * not read; all L rows written).
    */
-  transform(
-    buf: Float64Array,
-    re: number,
-    im: number,
-    workRe: number,
-    workIm: number,
-    stride: number,
+  forward(ws: FftWorkspace, grid: GridView, rows: number, c0: number, c1: number): void {
+    for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
+      const w = 8 * (Math.min(c1, b0 + FFT_BLOCK_COLUMNS) - b0), o = 8 * b0;
+      this.#runForward(ws, grid.re + o, grid.im + o, grid.row, false, rows, w, grid, o);
+    }
+  }
+
+  /**
+   * Inverse transform, in place, of columns [c0, c1) of `grid` (all L rows read; rows < `rows`
+   * written).
+   */
+  inverse(ws: FftWorkspace, grid: GridView, rows: number, c0: number, c1: number): void {
+    for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
+      const w = 8 * (Math.min(c1, b0 + FFT_BLOCK_COLUMNS) - b0), o = 8 * b0;
+      this.#runInverse(ws, grid.re + o, grid.im + o, grid.row, -1, false, rows, w, grid, o);
+    }
+  }
+
+  /**
+   * The forward transform of a block of at most {@linkcode FFT_BLOCK_COLUMNS} columns [c0, c1)
+   * of `grid` stored transposed (column c is row c of the storage, rows ≥ `rows` zero), left in
+   * the scratch: returns the byte address of its real parts; the imaginary parts follow at
+   * {@linkcode BatchedFft.scratchArrayBytes}, rows are FFT_BLOCK_COLUMNS·8 bytes apart.
+   */
+  forwardTransposed(ws: FftWorkspace, grid: GridView, rows: number, c0: number, c1: number) {
+    const o = c0 * grid.row, w = 8 * (c1 - c0);
+    return this.#runForward(ws, grid.re + o, grid.im + o, grid.row, true, rows, w, undefined, 0);
+  }
+
+  /** Bytes from the real to the imaginary parts of a scratch block. */
+  get scratchArrayBytes(): number {
+    return this.#scratchArray;
+  }
+
+  /**
+   * A convolution along the columns [c0, c1) of `grid` stored transposed, in place: for each
+   * block, the forward transform of rows < `rows`, the product with the real transform `k`
+   * (byte address of element (0, c0 = 0), `kRow` bytes per row, columns as in the grid), and
+   * the inverse transform back into rows < `rows`.
+   */
+  convolveTransposed(
+    ws: FftWorkspace,
+    grid: GridView,
+    rows: number,
     c0: number,
     c1: number,
-    inverse: boolean,
-  ): FftResult {
-    const sign = inverse ? 1 : -1;
-    // All stages on a block of columns at a time: the block stays in cache between stages.
+    k: number,
+    kRow: number,
+  ): void {
+    const blockRow = 8 * FFT_BLOCK_COLUMNS;
     for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
-      const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS);
-      let xr = re, xi = im, yr = workRe, yi = workIm;
-      for (const st of this.#stages) {
-        if (st.radix === 4) radix4(st, buf, xr, xi, yr, yi, stride, b0, b1, sign);
-        else if (st.radix === 2) radix2(st, buf, xr, xi, yr, yi, stride, b0, b1, sign);
-        else if (st.radix === 3) radix3(st, buf, xr, xi, yr, yi, stride, b0, b1, sign);
-        else radix5(st, buf, xr, xi, yr, yi, stride, b0, b1, sign);
-        [xr, yr] = [yr, xr];
-        [xi, yi] = [yi, xi];
-      }
+      const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS), w = 8 * (b1 - b0);
+      const re = this.forwardTransposed(ws, grid, rows, b0, b1);
+      ws.kernels.mulk(re, re + this.#scratchArray, blockRow, k + 8 * b0, kRow, w, this.size);
+      const from = (re - ws.scratch) / (2 * this.#scratchArray);
+      const o = b0 * grid.row;
+      this.#runInverse(ws, re, re + this.#scratchArray, blockRow, from, true, rows, w, grid, o);
     }
-    return this.#stages.length % 2 === 0 ? "data" : "work";
+  }
+
+  /**
+   * The forward stages from (xr, xi) to the grid `out` at byte offset `o` (or, without `out`, to
+   * the scratch); returns the byte address of the result's real parts.
+   */
+  #runForward(
+    ws: FftWorkspace,
+    xr: number,
+    xi: number,
+    xRow: number,
+    transposed: boolean,
+    rows: number,
+    w: number,
+    out: GridView | undefined,
+    o: number,
+  ): number {
+    const k = ws.kernels, stages = this.#forward, a = this.#scratchArray;
+    const blockRow = 8 * FFT_BLOCK_COLUMNS;
+    let buf = 0;
+    for (let i = 0; i < stages.length; i++) {
+      const st = stages[i];
+      let yr, yi, yRow;
+      if (out && i === stages.length - 1) {
+        yr = out.re + o;
+        yi = out.im + o;
+        yRow = out.row;
+      } else {
+        yr = ws.scratch + 2 * a * buf;
+        yi = yr + a;
+        yRow = blockRow;
+        buf ^= 1;
+      }
+      const tw = ws.twiddles + st.tw;
+      if (i === 0) {
+        const first = transposed ? k.first2t : k.first2n;
+        first(xr, xi, xRow, yr, yi, yRow, w, rows, this.half, tw, -1);
+      } else stage(k, st.radix)(xr, xi, xRow, yr, yi, yRow, w, st.m, st.s, tw, -1);
+      xr = yr;
+      xi = yi;
+      xRow = yRow;
+    }
+    return xr;
+  }
+
+  /**
+   * The inverse stages from (xr, xi) (scratch buffer `from`, or −1 for the grid) to rows < `rows`
+   * of `out` at byte offset `o`, stored transposed or not.
+   */
+  #runInverse(
+    ws: FftWorkspace,
+    xr: number,
+    xi: number,
+    xRow: number,
+    from: number,
+    transposed: boolean,
+    rows: number,
+    w: number,
+    out: GridView,
+    o: number,
+  ): void {
+    const k = ws.kernels, stages = this.#inverse, a = this.#scratchArray;
+    const blockRow = 8 * FFT_BLOCK_COLUMNS;
+    let buf = from === 0 ? 1 : 0;
+    for (let i = 0; i < stages.length - 1; i++) {
+      const st = stages[i];
+      const yr = ws.scratch + 2 * a * buf, yi = yr + a;
+      stage(k, st.radix)(xr, xi, xRow, yr, yi, blockRow, w, st.m, st.s, ws.twiddles + st.tw, 1);
+      buf ^= 1;
+      xr = yr;
+      xi = yi;
+      xRow = blockRow;
+    }
+    const last = transposed ? k.last2t : k.last2n;
+    last(xr, xi, xRow, out.re + o, out.im + o, out.row, w, rows, this.half);
   }
 }
 
-function radix2(
-  st: Stage,
-  buf: Float64Array,
-  xr: number,
-  xi: number,
-  yr: number,
-  yi: number,
-  stride: number,
-  c0: number,
-  c1: number,
-  sign: number,
-): void {
-  const m = st.n / 2, s = st.s;
-  for (let p = 0; p < m; p++) {
-    const wr = st.cos[p], wi = sign * st.sin[p];
-    for (let q = 0; q < s; q++) {
-      const a0 = (q + s * p) * stride, a1 = a0 + s * m * stride;
-      const b0 = (q + s * 2 * p) * stride, b1 = b0 + s * stride;
-      for (let c = c0; c < c1; c++) {
-        const ar = buf[xr + a0 + c],
-          ai = buf[xi + a0 + c],
-          br = buf[xr + a1 + c],
-          bi = buf[xi + a1 + c];
-        buf[yr + b0 + c] = ar + br;
-        buf[yi + b0 + c] = ai + bi;
-        const dr = ar - br, di = ai - bi;
-        buf[yr + b1 + c] = dr * wr - di * wi;
-        buf[yi + b1 + c] = dr * wi + di * wr;
-      }
-    }
-  }
-}
-
-function radix4(
-  st: Stage,
-  buf: Float64Array,
-  xr: number,
-  xi: number,
-  yr: number,
-  yi: number,
-  stride: number,
-  c0: number,
-  c1: number,
-  sign: number,
-): void {
-  const m = st.n / 4, s = st.s;
-  const step = s * m * stride;
-  for (let p = 0; p < m; p++) {
-    const w1r = st.cos[3 * p], w1i = sign * st.sin[3 * p];
-    const w2r = st.cos[3 * p + 1], w2i = sign * st.sin[3 * p + 1];
-    const w3r = st.cos[3 * p + 2], w3i = sign * st.sin[3 * p + 2];
-    for (let q = 0; q < s; q++) {
-      const a0 = (q + s * p) * stride, a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
-      const b0 = (q + s * 4 * p) * stride, b1 = b0 + s * stride, b2 = b1 + s * stride;
-      const b3 = b2 + s * stride;
-      for (let c = c0; c < c1; c++) {
-        const x0r = buf[xr + a0 + c],
-          x0i = buf[xi + a0 + c],
-          x1r = buf[xr + a1 + c],
-          x1i = buf[xi + a1 + c];
-        const x2r = buf[xr + a2 + c],
-          x2i = buf[xi + a2 + c],
-          x3r = buf[xr + a3 + c],
-          x3i = buf[xi + a3 + c];
-        const s02r = x0r + x2r, s02i = x0i + x2i, d02r = x0r - x2r, d02i = x0i - x2i;
-        const s13r = x1r + x3r, s13i = x1i + x3i;
-        // ±i·(x1 − x3): forward multiplies by −i, inverse by +i.
-        const d13r = sign * (x3i - x1i), d13i = sign * (x1r - x3r);
-        buf[yr + b0 + c] = s02r + s13r;
-        buf[yi + b0 + c] = s02i + s13i;
-        const y1r = d02r + d13r, y1i = d02i + d13i;
-        buf[yr + b1 + c] = y1r * w1r - y1i * w1i;
-        buf[yi + b1 + c] = y1r * w1i + y1i * w1r;
-        const y2r = s02r - s13r, y2i = s02i - s13i;
-        buf[yr + b2 + c] = y2r * w2r - y2i * w2i;
-        buf[yi + b2 + c] = y2r * w2i + y2i * w2r;
-        const y3r = d02r - d13r, y3i = d02i - d13i;
-        buf[yr + b3 + c] = y3r * w3r - y3i * w3i;
-        buf[yi + b3 + c] = y3r * w3i + y3i * w3r;
-      }
-    }
-  }
-}
-
-const SIN_60 = Math.sqrt(3) / 2;
-
-function radix3(
-  st: Stage,
-  buf: Float64Array,
-  xr: number,
-  xi: number,
-  yr: number,
-  yi: number,
-  stride: number,
-  c0: number,
-  c1: number,
-  sign: number,
-): void {
-  const m = st.n / 3, s = st.s;
-  const step = s * m * stride;
-  const h = sign * SIN_60;
-  for (let p = 0; p < m; p++) {
-    const w1r = st.cos[2 * p], w1i = sign * st.sin[2 * p];
-    const w2r = st.cos[2 * p + 1], w2i = sign * st.sin[2 * p + 1];
-    for (let q = 0; q < s; q++) {
-      const a0 = (q + s * p) * stride, a1 = a0 + step, a2 = a1 + step;
-      const b0 = (q + s * 3 * p) * stride, b1 = b0 + s * stride, b2 = b1 + s * stride;
-      for (let c = c0; c < c1; c++) {
-        const x0r = buf[xr + a0 + c],
-          x0i = buf[xi + a0 + c],
-          x1r = buf[xr + a1 + c],
-          x1i = buf[xi + a1 + c];
-        const x2r = buf[xr + a2 + c], x2i = buf[xi + a2 + c];
-        const tr = x1r + x2r, ti = x1i + x2i;
-        const mr = x0r - 0.5 * tr, mi = x0i - 0.5 * ti;
-        // ω = −½ + i·sign·√3/2: (x1 − x2)·i·sign·√3/2.
-        const er = -h * (x1i - x2i), ei = h * (x1r - x2r);
-        buf[yr + b0 + c] = x0r + tr;
-        buf[yi + b0 + c] = x0i + ti;
-        const y1r = mr + er, y1i = mi + ei;
-        buf[yr + b1 + c] = y1r * w1r - y1i * w1i;
-        buf[yi + b1 + c] = y1r * w1i + y1i * w1r;
-        const y2r = mr - er, y2i = mi - ei;
-        buf[yr + b2 + c] = y2r * w2r - y2i * w2i;
-        buf[yi + b2 + c] = y2r * w2i + y2i * w2r;
-      }
-    }
-  }
-}
-
-const C72 = Math.cos((2 * Math.PI) / 5), S72 = Math.sin((2 * Math.PI) / 5);
-const C144 = Math.cos((4 * Math.PI) / 5), S144 = Math.sin((4 * Math.PI) / 5);
-
-function radix5(
-  st: Stage,
-  buf: Float64Array,
-  xr: number,
-  xi: number,
-  yr: number,
-  yi: number,
-  stride: number,
-  c0: number,
-  c1: number,
-  sign: number,
-): void {
-  const m = st.n / 5, s = st.s;
-  const step = s * m * stride;
-  const s72 = sign * S72, s144 = sign * S144;
-  for (let p = 0; p < m; p++) {
-    const o = 4 * p;
-    const w1r = st.cos[o], w1i = sign * st.sin[o], w2r = st.cos[o + 1], w2i = sign * st.sin[o + 1];
-    const w3r = st.cos[o + 2], w3i = sign * st.sin[o + 2];
-    const w4r = st.cos[o + 3], w4i = sign * st.sin[o + 3];
-    for (let q = 0; q < s; q++) {
-      const a0 = (q + s * p) * stride, a1 = a0 + step, a2 = a1 + step, a3 = a2 + step;
-      const a4 = a3 + step;
-      const b0 = (q + s * 5 * p) * stride, b1 = b0 + s * stride, b2 = b1 + s * stride;
-      const b3 = b2 + s * stride, b4 = b3 + s * stride;
-      for (let c = c0; c < c1; c++) {
-        const x0r = buf[xr + a0 + c], x0i = buf[xi + a0 + c];
-        const p14r = buf[xr + a1 + c] + buf[xr + a4 + c],
-          p14i = buf[xi + a1 + c] + buf[xi + a4 + c];
-        const m14r = buf[xr + a1 + c] - buf[xr + a4 + c],
-          m14i = buf[xi + a1 + c] - buf[xi + a4 + c];
-        const p23r = buf[xr + a2 + c] + buf[xr + a3 + c],
-          p23i = buf[xi + a2 + c] + buf[xi + a3 + c];
-        const m23r = buf[xr + a2 + c] - buf[xr + a3 + c],
-          m23i = buf[xi + a2 + c] - buf[xi + a3 + c];
-        buf[yr + b0 + c] = x0r + p14r + p23r;
-        buf[yi + b0 + c] = x0i + p14i + p23i;
-        // u = 1, 4: x0 + C72·p14 + C144·p23 ± i·(s72·m14 + s144·m23)
-        const r1r = x0r + C72 * p14r + C144 * p23r, r1i = x0i + C72 * p14i + C144 * p23i;
-        const i1r = -(s72 * m14i + s144 * m23i), i1i = s72 * m14r + s144 * m23r;
-        // u = 2, 3: x0 + C144·p14 + C72·p23 ± i·(s144·m14 − s72·m23)
-        const r2r = x0r + C144 * p14r + C72 * p23r, r2i = x0i + C144 * p14i + C72 * p23i;
-        const i2r = -(s144 * m14i - s72 * m23i), i2i = s144 * m14r - s72 * m23r;
-        let vr = r1r + i1r, vi = r1i + i1i;
-        buf[yr + b1 + c] = vr * w1r - vi * w1i;
-        buf[yi + b1 + c] = vr * w1i + vi * w1r;
-        vr = r2r + i2r;
-        vi = r2i + i2i;
-        buf[yr + b2 + c] = vr * w2r - vi * w2i;
-        buf[yi + b2 + c] = vr * w2i + vi * w2r;
-        vr = r2r - i2r;
-        vi = r2i - i2i;
-        buf[yr + b3 + c] = vr * w3r - vi * w3i;
-        buf[yi + b3 + c] = vr * w3i + vi * w3r;
-        vr = r1r - i1r;
-        vi = r1i - i1i;
-        buf[yr + b4 + c] = vr * w4r - vi * w4i;
-        buf[yi + b4 + c] = vr * w4i + vi * w4r;
-      }
-    }
-  }
+function stage(k: FftKernels, radix: number): (...args: number[]) => void {
+  return radix === 4 ? k.stage4 : radix === 2 ? k.stage2 : radix === 3 ? k.stage3 : k.stage5;
 }

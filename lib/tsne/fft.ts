@@ -12,8 +12,8 @@
  * A square of `intervals` × `intervals` cells of width h covers the points; each cell has
  * `nodes` × `nodes` equispaced interpolation nodes, M = nodes·intervals per axis. Charges are
  * spread to the nodes with Lagrange weights, the node-to-node sums are a 2-D convolution done
- * with zero-padded FFTs of size L = the smallest 2,3,5-smooth number ≥ 2M − 1, and the
- * potentials are interpolated back. The four real charges travel as two complex grids
+ * with zero-padded FFTs of size L ≥ 2M (twice a 2,3,5-smooth number; lib/tsne/batched_fft.ts),
+ * and the potentials are interpolated back. The four real charges travel as two complex grids
  * (1 + i·y⁽¹⁾ and y⁽²⁾ + i·‖y‖²), which works because the kernel's transform is real.
  *
  * The width h is `intervalWidth` once the points span more than `minIntervals` widths, and
@@ -21,18 +21,35 @@
  * `minIntervals` cells. So h, and with it the kernel's transform, changes only when L or the
  * ladder step does: the transform is computed once per grid and reused until then.
  *
- * The work runs in seven phases (spread, forward FFT, transpose, convolve, transpose, inverse
- * FFT, gather), each split into ranges that touch disjoint memory, so that several threads can
- * share one grid: every number is computed by the same operations in the same order whatever
- * the split, and the result is bit for bit the same for any number of threads. Cost per call:
- * O(N·nodes²) + O(L² log L).
+ * The node grids are stored [x][y], L rows (x, and then x-frequency) of M columns. The work runs
+ * in five phases, each split into ranges that touch disjoint memory, so that several threads can
+ * share one grid:
+ *
+ * 1. spread: charges to the nodes (rows x < M), split by x-interval;
+ * 2. forward: the transform along x, split by column y;
+ * 3. convolve: for each x-frequency (a row of the storage, read as a column), the transform along
+ *    y, the product with the kernel's transform and the inverse along y, split by x-frequency;
+ * 4. backward: the inverse along x, back into rows x < M, split by column y;
+ * 5. gather: potentials to the points, split by point.
+ *
+ * Every number is computed by the same operations in the same order whatever the split, so the
+ * result is bit for bit the same for any number of threads. Cost per call: O(N·nodes²) +
+ * O(L² log L); storage 4·L·M + L² doubles and a scratch block per thread.
  *
  * @module
  */
 
 import type { CsrMatrix } from "./affinity.ts";
 import { attractionRange, boundingBox } from "./barnes_hut.ts";
-import { BatchedFft, FFT_BLOCK_COLUMNS, nextFftSize } from "./batched_fft.ts";
+import {
+  BatchedFft,
+  convolutionSize,
+  FFT_BLOCK_COLUMNS,
+  type FftKernels,
+  fftKernels,
+  type FftWorkspace,
+  type GridView,
+} from "./batched_fft.ts";
 
 /**
  * Interpolation nodes per interval and axis. FIt-SNE uses 3; 4 (node spacing 1/4 instead of
@@ -58,9 +75,15 @@ export const FFT_MIN_INTERVALS = 50;
 /**
  * Most intervals per axis: an embedding wider than this many interval widths gets wider
  * intervals instead of a larger grid (at 400 intervals of 4 nodes the grid storage is at most
- * about 0.9 GB).
+ * about 250 MB).
  */
 export const FFT_MAX_INTERVALS = 400;
+/**
+ * Most interpolation nodes per interval: the largest grid of 8 nodes takes about 1 GB, and a
+ * WebAssembly memory holds at most 4 GiB (equispaced nodes of higher order are less accurate at
+ * the same grid size anyway).
+ */
+export const FFT_MAX_NODES = 8;
 /** Ladder steps of the interval width per halving (see the module documentation). */
 const LADDER_STEPS = 8;
 
@@ -70,20 +93,12 @@ export interface FftOptions {
   intervalWidth?: number;
   /** Fewest intervals per axis. Default 50. */
   minIntervals?: number;
-  /** Interpolation nodes per interval. Default 4. */
+  /** Interpolation nodes per interval, 1 to 8. Default 4. */
   nodes?: number;
 }
 
 /** The phases of one evaluation, in order. */
-export const FFT_PHASES = [
-  "spread",
-  "forward",
-  "transposeIn",
-  "convolve",
-  "transposeOut",
-  "backward",
-  "gather",
-] as const;
+export const FFT_PHASES = ["spread", "forward", "convolve", "backward", "gather"] as const;
 
 /** One phase of {@linkcode FftGrid.phase}. */
 export type FftPhase = typeof FFT_PHASES[number];
@@ -92,41 +107,56 @@ export type FftPhase = typeof FFT_PHASES[number];
 const P_SIZE = 0, P_INTERVALS = 1, P_WIDTH = 2, P_X0 = 3, P_Y0 = 4, P_CX = 5, P_CY = 6;
 /** Length of the parameter block. */
 export const FFT_PARAMS_LENGTH = 8;
+/** WebAssembly page size in bytes. */
+const PAGE = 65536;
 
-/** Doubles of grid storage: 4 narrow L×M arrays per complex grid, 6 wide L×L and the kernel. */
-function storageLength(size: number, m: number): number {
-  return 8 * size * m + 7 * size * size;
-}
-
-/** The largest storage a grid of `nodes` nodes per interval can need, in bytes. */
-function maxStorageBytes(nodes: number): number {
-  const m = nodes * FFT_MAX_INTERVALS;
-  return storageLength(nextFftSize(2 * m - 1), m) * Float64Array.BYTES_PER_ELEMENT;
+/** Byte addresses of the parts of the grid storage for L = `size`, M = `m` and `threads`. */
+interface Layout {
+  /** The four node grids (charges 1 + i·y⁽¹⁾ and y⁽²⁾ + i·‖y‖²), L × M′ each, M′ = M rounded up to even. */
+  grids: number[];
+  /** Bytes per row of a node grid. */
+  row: number;
+  /** The kernel's transform, L × L. */
+  kernel: number;
+  /** The first thread's scratch (the others follow). */
+  scratch: number;
+  /** Bytes in all. */
+  bytes: number;
 }
 
 /**
- * Empty storage that can grow in place up to the largest grid (address space is reserved, memory
- * is used only as it grows) and a parameter block, shared between threads or not.
+ * Storage layout: twiddles (at most 64·L bytes), the four node grids, the kernel's transform,
+ * and one scratch per thread.
  */
-function newBuffers(nodes: number, shared: boolean): FftGridBuffers {
-  const maxByteLength = maxStorageBytes(nodes);
-  const bytes = FFT_PARAMS_LENGTH * Float64Array.BYTES_PER_ELEMENT;
-  return shared
-    ? {
-      raw: new SharedArrayBuffer(0, { maxByteLength }),
-      params: new Float64Array(new SharedArrayBuffer(bytes)),
-    }
-    : { raw: new ArrayBuffer(0, { maxByteLength }), params: new Float64Array(FFT_PARAMS_LENGTH) };
+function layoutOf(size: number, m: number, threads: number, twiddleBytes: number): Layout {
+  const row = 8 * (m + (m % 2)), gridBytes = size * row;
+  const at = Math.ceil(twiddleBytes / 16) * 16;
+  const grids = [0, 1, 2, 3].map((k) => at + k * gridBytes);
+  const kernel = at + 4 * gridBytes, scratch = kernel + 8 * size * size;
+  const bytes = scratch + threads * 4 * 8 * size * FFT_BLOCK_COLUMNS;
+  return { grids, row, kernel, scratch, bytes };
 }
 
-/** Where the buffers of a grid live: one storage block and one parameter block. */
+/** Pages of a memory that holds the largest grid of `nodes` nodes per interval for `threads`. */
+function memoryPages(nodes: number, threads: number): number {
+  const m = nodes * FFT_MAX_INTERVALS, size = convolutionSize(m);
+  return Math.ceil(layoutOf(size, m, threads, 64 * size).bytes / PAGE);
+}
+
+/** The even-aligned half-open range of part `t` of `parts` of [0, total), total even. */
+function evenShareOf(total: number, t: number, parts: number): [number, number] {
+  const [a, b] = shareOf(total / 2, t, parts);
+  return [2 * a, 2 * b];
+}
+
+/** Where the buffers of a grid live: one storage memory and one parameter block. */
 export interface FftGridBuffers {
   /**
-   * Grid storage, at least 8·L·M + 7·L² doubles: a growable `SharedArrayBuffer` (threads share
-   * the grid) or a resizable `ArrayBuffer`, grown in place as the embedding widens, so no grid
-   * is ever copied or left behind for the collector.
+   * Grid storage: a shared WebAssembly memory with room for the largest grid (address space is
+   * reserved; memory is used only where the grid has been), so no grid is ever copied or left
+   * behind for the collector, and every thread sees the same bytes.
    */
-  raw: ArrayBuffer | SharedArrayBuffer;
+  memory: WebAssembly.Memory;
   /** The grid parameters (size, intervals, width, corner, centre). */
   params: Float64Array;
 }
@@ -160,7 +190,7 @@ function lagrangeScale(nodes: number): Float64Array {
 }
 
 /**
- * The interpolation grid of one embedding size N: its buffers, the FFT plan and the kernel's
+ * The interpolation grid of one embedding size N: its storage, the FFT plan and the kernel's
  * transform, reused from call to call. {@linkcode FftGrid.setup} (one thread) chooses the grid
  * for an embedding; {@linkcode FftGrid.phase} does one phase for one part of its range.
  */
@@ -173,17 +203,18 @@ export class FftGrid {
   readonly intervalWidth: number;
   /** Fewest intervals per axis. */
   readonly minIntervals: number;
+  /** Threads that may share the grid (each has its own scratch). */
+  readonly threads: number;
   #buffers: FftGridBuffers;
-  #buf: Float64Array = new Float64Array(0);
+  #f64: Float64Array;
+  #kernels: FftKernels;
   #size = 0;
   #m = 0;
   #plan: BatchedFft | undefined;
+  #layout: Layout | undefined;
+  #views: GridView[] = [];
+  #workspaces: FftWorkspace[] = [];
   #narrow: Float64Array[] = [];
-  #wide: Float64Array[] = [];
-  #kernel: Float64Array = new Float64Array(0);
-  /** Offsets of the narrow and wide arrays in the storage (what the FFT plan takes). */
-  #narrowAt: number[] = [];
-  #wideAt: number[] = [];
   #kernelKey = "";
   #wx: Float64Array;
   #box = new Float64Array(4);
@@ -191,23 +222,21 @@ export class FftGrid {
   #wy: Float64Array;
 
   /**
-   * A grid for `n` points, its storage in shared memory when `shared` (to share the grid
-   * between threads); `buffers` binds the grid to the storage of a grid made elsewhere.
-   * @throws RangeError for nodes < 1, intervalWidth ≤ 0 or minIntervals < 1
+   * A grid for `n` points that up to `threads` threads may share; `buffers` binds the grid to
+   * the storage of a grid made elsewhere (in another thread).
+   * @throws RangeError for nodes outside 1…8, intervalWidth ≤ 0, minIntervals < 1 or threads < 1
    */
-  constructor(
-    n: number,
-    options: FftOptions = {},
-    shared = false,
-    buffers?: FftGridBuffers,
-  ) {
+  constructor(n: number, options: FftOptions = {}, threads = 1, buffers?: FftGridBuffers) {
     const fn = "FftGrid";
     this.n = n;
     this.nodes = options.nodes ?? FFT_NODES;
     this.intervalWidth = options.intervalWidth ?? FFT_INTERVAL_WIDTH;
     this.minIntervals = options.minIntervals ?? FFT_MIN_INTERVALS;
-    if (!Number.isInteger(this.nodes) || this.nodes < 1) {
-      throw new RangeError(`${fn}: nodes must be an integer ≥ 1, got ${this.nodes}`);
+    this.threads = threads;
+    if (!Number.isInteger(this.nodes) || this.nodes < 1 || this.nodes > FFT_MAX_NODES) {
+      throw new RangeError(
+        `${fn}: nodes must be an integer from 1 to ${FFT_MAX_NODES}, got ${this.nodes}`,
+      );
     }
     if (!(this.intervalWidth > 0) || !Number.isFinite(this.intervalWidth)) {
       throw new RangeError(`${fn}: intervalWidth must be > 0, got ${this.intervalWidth}`);
@@ -215,7 +244,21 @@ export class FftGrid {
     if (!Number.isInteger(this.minIntervals) || this.minIntervals < 1) {
       throw new RangeError(`${fn}: minIntervals must be an integer ≥ 1, got ${this.minIntervals}`);
     }
-    this.#buffers = buffers ?? newBuffers(this.nodes, shared);
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new RangeError(`${fn}: threads must be a positive integer, got ${threads}`);
+    }
+    if (!buffers) {
+      const pages = memoryPages(this.nodes, threads);
+      buffers = {
+        memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }),
+        params: new Float64Array(
+          new SharedArrayBuffer(FFT_PARAMS_LENGTH * Float64Array.BYTES_PER_ELEMENT),
+        ),
+      };
+    }
+    this.#buffers = buffers;
+    this.#f64 = new Float64Array(buffers.memory.buffer);
+    this.#kernels = fftKernels(buffers.memory);
     this.#wx = new Float64Array(this.nodes);
     this.#scale = lagrangeScale(this.nodes);
     this.#wy = new Float64Array(this.nodes);
@@ -232,8 +275,8 @@ export class FftGrid {
   }
 
   /**
-   * Chooses the grid for embedding `y` [N, 2]: box, width, intervals, FFT size; grows the
-   * storage in place when needed and recomputes the kernel's transform when the grid changed.
+   * Chooses the grid for embedding `y` [N, 2]: box, width, intervals, FFT size; writes the
+   * twiddles and recomputes the kernel's transform when the grid changed.
    */
   setup(y: Float64Array): void {
     const n = this.n, p = this.nodes, params = this.#buffers.params;
@@ -247,7 +290,7 @@ export class FftGrid {
     if (span > FFT_MAX_INTERVALS * h) h = span / FFT_MAX_INTERVALS;
     const intervals = Math.max(1, Math.min(FFT_MAX_INTERVALS, Math.ceil(span / h)));
     const m = p * intervals;
-    const size = nextFftSize(2 * m - 1);
+    const size = convolutionSize(m);
     const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
     params[P_SIZE] = size;
     params[P_INTERVALS] = intervals;
@@ -256,74 +299,70 @@ export class FftGrid {
     params[P_Y0] = cy - (intervals * h) / 2;
     params[P_CX] = cx;
     params[P_CY] = cy;
-    const bytes = storageLength(size, m) * Float64Array.BYTES_PER_ELEMENT;
-    const raw = this.#buffers.raw;
-    if (raw.byteLength < bytes) {
-      if (raw instanceof SharedArrayBuffer) raw.grow(bytes);
-      else raw.resize(bytes);
-    }
-    this.#bind();
     const key = `${size}:${m}:${h}`;
     if (key !== this.#kernelKey) {
+      const sizeChanged = size !== this.#size;
+      this.#bind();
+      if (sizeChanged) this.#plan!.writeTwiddles(this.#f64, 0);
       this.#kernelTransform(size, m, h / p);
       this.#kernelKey = key;
     }
   }
 
-  /**
-   * Views of the storage for the current grid, made again only when L, M or the storage's size
-   * changes (another thread may have grown it: its new length is visible here after the barrier
-   * that ends the phase in which it grew).
-   */
+  /** The plan and the layout of the current grid, made again only when L or M changes. */
   #bind(): void {
     const params = this.#buffers.params;
     // Integers read back from a Float64Array are doubles to V8: `| 0` keeps index arithmetic in
-    // small integers (without it the FFT loops ran at half speed).
+    // small integers (without it the loops ran at half speed).
     const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
-    const raw = this.#buffers.raw;
-    if (size === this.#size && m === this.#m && this.#buf.byteLength === raw.byteLength) return;
-    // A fixed-length view: element access on it compiles as on any typed array.
-    const s = new Float64Array(raw, 0, raw.byteLength / Float64Array.BYTES_PER_ELEMENT);
-    this.#buf = s;
-    const narrow = size * m, wide = size * size;
-    this.#narrowAt = Array.from({ length: 8 }, (_, k) => k * narrow);
-    this.#narrow = this.#narrowAt.map((at) => s.subarray(at, at + narrow));
-    const o = 8 * narrow;
-    this.#wideAt = Array.from({ length: 6 }, (_, k) => o + k * wide);
-    this.#wide = this.#wideAt.map((at) => s.subarray(at, at + wide));
-    this.#kernel = s.subarray(o + 6 * wide, o + 7 * wide);
+    if (size === this.#size && m === this.#m) return;
     if (this.#plan?.size !== size) this.#plan = new BatchedFft(size);
+    const layout = layoutOf(size, m, this.threads, this.#plan.twiddleBytes);
+    this.#layout = layout;
+    const cells = (size * layout.row) / 8;
+    this.#narrow = layout.grids.map((at) => this.#f64.subarray(at / 8, at / 8 + cells));
+    const [a, ai, b, bi] = layout.grids;
+    this.#views = [{ re: a, im: ai, row: layout.row }, { re: b, im: bi, row: layout.row }];
+    const plan = this.#plan, kernels = this.#kernels;
+    this.#workspaces = Array.from({ length: this.threads }, (_, t) => ({
+      kernels,
+      twiddles: 0,
+      scratch: layout.scratch + t * plan.scratchBytes,
+    }));
     this.#size = size;
     this.#m = m;
   }
 
   /**
-   * K̂/L²: the transform of the kernel on node offsets (offset −d at index L − d), real because
-   * the kernel is real and even, scaled so that the two inverse passes need no scaling.
+   * K̂/L²: the transform of the kernel on node offsets (−M, M)², real and even in each axis. It is
+   * computed from the quarter g = w·K/L² on [0, M)² (w = 1 on an axis, 2 off it) by the same
+   * pruned transforms as the charges: with G = DFT(g), K̂[kx][ky] = ½ Re(G[kx][ky] + G[kx][−ky]).
+   * Stored as [ky][kx], so that a block of kx columns multiplies rows of the transposed pass.
    */
   #kernelTransform(size: number, m: number, delta: number): void {
-    const [ar, ai, , , xr, xi] = this.#wide;
-    ar.fill(0);
-    ai.fill(0);
-    for (let dx = -(m - 1); dx <= m - 1; dx++) {
-      const r = dx < 0 ? size + dx : dx;
-      for (let dy = -(m - 1); dy <= m - 1; dy++) {
-        const k = 1 / (1 + delta * delta * (dx * dx + dy * dy));
-        ar[r * size + (dy < 0 ? size + dy : dy)] = k * k;
+    const layout = this.#layout!, plan = this.#plan!, ws = this.#workspaces[0];
+    const [re, im] = this.#narrow, stride = layout.row / 8, f64 = this.#f64;
+    re.fill(0, 0, m * stride);
+    im.fill(0, 0, m * stride);
+    const scale = 1 / (size * size);
+    for (let x = 0; x < m; x++) {
+      for (let y = 0; y < m; y++) {
+        const k = 1 / (1 + delta * delta * (x * x + y * y));
+        re[x * stride + y] = (x === 0 ? 1 : 2) * (y === 0 ? 1 : 2) * k * k * scale;
       }
     }
-    const plan = this.#plan!, buf = this.#buf, [a, b, , , x, y] = this.#wideAt;
-    const first = plan.transform(buf, a, b, x, y, size, 0, size, false);
-    const [tr, ti] = first === "data" ? [ar, ai] : [xr, xi];
-    const [ur, ui] = first === "data" ? [xr, xi] : [ar, ai];
-    const [tAt, tiAt] = first === "data" ? [a, b] : [x, y];
-    const [uAt, uiAt] = first === "data" ? [x, y] : [a, b];
-    transpose(tr, ur, size, size, 0, size);
-    transpose(ti, ui, size, size, 0, size);
-    const second = plan.transform(buf, uAt, uiAt, tAt, tiAt, size, 0, size, false);
-    const out = second === "data" ? ur : tr;
-    const scale = 1 / (size * size);
-    for (let k = 0; k < size * size; k++) this.#kernel[k] = out[k] * scale;
+    const grid = this.#views[0], cols = stride;
+    plan.forward(ws, grid, m, 0, cols);
+    const kAt = layout.kernel / 8, blockRow = FFT_BLOCK_COLUMNS;
+    for (let b0 = 0; b0 < size; b0 += FFT_BLOCK_COLUMNS) {
+      const b1 = Math.min(size, b0 + FFT_BLOCK_COLUMNS);
+      const s = plan.forwardTransposed(ws, grid, m, b0, b1) / 8;
+      for (let ky = 0; ky < size; ky++) {
+        const a = s + ky * blockRow, b = s + ((size - ky) % size) * blockRow;
+        const o = kAt + ky * size + b0;
+        for (let c = 0; c < b1 - b0; c++) f64[o + c] = 0.5 * (f64[a + c] + f64[b + c]);
+      }
+    }
   }
 
   /** The part [start, end) of the range of `phase` that part `t` of `parts` does. */
@@ -331,15 +370,15 @@ export class FftGrid {
     const params = this.#buffers.params;
     const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
     if (phase === "spread") return shareOf(params[P_INTERVALS] | 0, t, parts);
-    if (phase === "forward" || phase === "backward") return shareOf(m, t, parts);
+    if (phase === "forward" || phase === "backward") return evenShareOf(m + (m % 2), t, parts);
     if (phase === "gather") return shareOf(this.n, t, parts);
-    return shareOf(size, t, parts);
+    return evenShareOf(size, t, parts);
   }
 
   /**
-   * Runs part `t` of `parts` of one phase. `gather` writes the repulsion of its points into
-   * `rep` [N, 2] and each point's Σ_{j≠i} wᵢⱼ into `zPart` [N] (so Z = Σᵢ zPartᵢ); the other
-   * phases touch only the grid.
+   * Runs part `t` of `parts` (at most {@linkcode FftGrid.threads}) of one phase. `gather` writes
+   * the repulsion of its points into `rep` [N, 2] and each point's Σ_{j≠i} wᵢⱼ into `zPart` [N]
+   * (so Z = Σᵢ zPartᵢ); the other phases touch only the grid.
    */
   phase(
     phase: FftPhase,
@@ -349,89 +388,43 @@ export class FftGrid {
     rep: Float64Array,
     zPart: Float64Array,
   ): void {
+    if (parts > this.threads) {
+      throw new RangeError(
+        `FftGrid.phase: ${parts} parts, but the grid has ${this.threads} threads`,
+      );
+    }
     this.#bind();
-    const params = this.#buffers.params;
-    const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
-    const plan = this.#plan!;
-    const nw = this.#narrow, wd = this.#wide;
-    if (phase === "spread") {
-      const [i0, i1] = this.range(phase, t, parts);
-      const [z0, z1] = shareOf(size - m, t, parts);
-      for (let g = 0; g < 4; g++) {
-        nw[g < 2 ? g : g + 2].fill(0, i0 * this.nodes * m, i1 * this.nodes * m);
-        nw[g < 2 ? g : g + 2].fill(0, (m + z0) * m, (m + z1) * m);
-      }
-      this.#spread(y, i0, i1, m);
-      return;
-    }
     const [c0, c1] = this.range(phase, t, parts);
-    if (phase === "forward" || phase === "backward") {
-      const inverse = phase === "backward";
-      const buf = this.#buf, at = this.#narrowAt;
-      plan.transform(buf, at[0], at[1], at[2], at[3], m, c0, c1, inverse);
-      plan.transform(buf, at[4], at[5], at[6], at[7], m, c0, c1, inverse);
+    const m = this.#m, plan = this.#plan!, [a, b] = this.#views;
+    if (phase === "spread") {
+      const rowCells = (this.nodes * this.#layout!.row) / 8;
+      for (const g of this.#narrow) g.fill(0, c0 * rowCells, c1 * rowCells);
+      this.#spread(y, c0, c1);
       return;
     }
-    if (phase === "transposeIn") {
-      // Rows y < M of the wide grids from the columns of the forward result; rows ≥ M zero.
-      const odd = this.#resultInWork();
-      for (let g = 0; g < 2; g++) {
-        const [sr, si] = odd ? [nw[4 * g + 2], nw[4 * g + 3]] : [nw[4 * g], nw[4 * g + 1]];
-        transpose(sr, wd[2 * g], size, m, c0, Math.min(c1, m));
-        transpose(si, wd[2 * g + 1], size, m, c0, Math.min(c1, m));
-        wd[2 * g].fill(0, Math.max(c0, m) * size, Math.max(c1, m) * size);
-        wd[2 * g + 1].fill(0, Math.max(c0, m) * size, Math.max(c1, m) * size);
-      }
-      return;
-    }
-    if (phase === "convolve") {
-      // Block by block: forward transform, kernel product, inverse, while the block is cached.
-      const k = this.#kernel, xr = wd[4], xi = wd[5];
-      const buf = this.#buf, at = this.#wideAt, xAt = at[4], xiAt = at[5];
-      const odd = this.#resultInWork();
-      for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
-        const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS);
-        for (let g = 0; g < 2; g++) {
-          const ar = wd[2 * g], ai = wd[2 * g + 1], aAt = at[2 * g], aiAt = at[2 * g + 1];
-          plan.transform(buf, aAt, aiAt, xAt, xiAt, size, b0, b1, false);
-          const br = odd ? xr : ar, bi = odd ? xi : ai;
-          for (let r = 0; r < size; r++) {
-            const o = r * size;
-            for (let c = o + b0; c < o + b1; c++) {
-              br[c] *= k[c];
-              bi[c] *= k[c];
-            }
-          }
-          // Both passes have the same stage count, so the result is back in (ar, ai).
-          if (odd) plan.transform(buf, xAt, xiAt, aAt, aiAt, size, b0, b1, true);
-          else plan.transform(buf, aAt, aiAt, xAt, xiAt, size, b0, b1, true);
-        }
-      }
-      return;
-    }
-    if (phase === "transposeOut") {
-      for (let g = 0; g < 2; g++) {
-        transpose(wd[2 * g], nw[4 * g], m, size, c0, c1);
-        transpose(wd[2 * g + 1], nw[4 * g + 1], m, size, c0, c1);
-      }
-      return;
-    }
-    this.#gather(y, c0, c1, m, rep, zPart);
+    if (c0 === c1 && phase !== "gather") return;
+    const ws = this.#workspaces[t];
+    if (phase === "forward") {
+      plan.forward(ws, a, m, c0, c1);
+      plan.forward(ws, b, m, c0, c1);
+    } else if (phase === "convolve") {
+      const k = this.#layout!.kernel, kRow = 8 * this.#size;
+      plan.convolveTransposed(ws, a, m, c0, c1, k, kRow);
+      plan.convolveTransposed(ws, b, m, c0, c1, k, kRow);
+    } else if (phase === "backward") {
+      plan.inverse(ws, a, m, c0, c1);
+      plan.inverse(ws, b, m, c0, c1);
+    } else this.#gather(y, c0, c1, rep, zPart);
   }
 
-  /** Whether a transform of this size leaves its result in the work buffers. */
-  #resultInWork(): boolean {
-    return this.#plan!.stages % 2 === 1;
-  }
-
-  /** Spreads the charges of the points in x-intervals [i0, i1) onto the narrow grids. */
-  #spread(y: Float64Array, i0: number, i1: number, m: number): void {
+  /** Spreads the charges of the points in x-intervals [i0, i1) onto the node grids. */
+  #spread(y: Float64Array, i0: number, i1: number): void {
     const params = this.#buffers.params;
     const p = this.nodes, n = this.n, wx = this.#wx, wy = this.#wy, ls = this.#scale;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
-    const last = (params[P_INTERVALS] | 0) - 1;
-    const [aRe, aIm, , , bRe, bIm] = this.#narrow;
+    const last = (params[P_INTERVALS] | 0) - 1, stride = (this.#layout!.row / 8) | 0;
+    const [aRe, aIm, bRe, bIm] = this.#narrow;
     for (let i = 0; i < n; i++) {
       const u = (y[2 * i] - x0) / h;
       const ix = Math.min(last, Math.max(0, Math.floor(u)));
@@ -442,7 +435,7 @@ export class FftGrid {
       lagrange(v - iy, p, ls, wy);
       const px = y[2 * i] - cx, py = y[2 * i + 1] - cy, q4 = px * px + py * py;
       for (let a = 0; a < p; a++) {
-        const row = (ix * p + a) * m + iy * p;
+        const row = (ix * p + a) * stride + iy * p;
         const wa = wx[a];
         for (let b = 0; b < p; b++) {
           const wab = wa * wy[b], k = row + b;
@@ -456,22 +449,13 @@ export class FftGrid {
   }
 
   /** Interpolates the potentials at points [i0, i1) and assembles repulsion and Z shares. */
-  #gather(
-    y: Float64Array,
-    i0: number,
-    i1: number,
-    m: number,
-    rep: Float64Array,
-    zPart: Float64Array,
-  ): void {
+  #gather(y: Float64Array, i0: number, i1: number, rep: Float64Array, zPart: Float64Array): void {
     const params = this.#buffers.params;
     const p = this.nodes, wx = this.#wx, wy = this.#wy, ls = this.#scale;
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
-    const last = (params[P_INTERVALS] | 0) - 1;
-    const odd = this.#resultInWork();
-    const nw = this.#narrow;
-    const [aRe, aIm, bRe, bIm] = odd ? [nw[2], nw[3], nw[6], nw[7]] : [nw[0], nw[1], nw[4], nw[5]];
+    const last = (params[P_INTERVALS] | 0) - 1, stride = (this.#layout!.row / 8) | 0;
+    const [aRe, aIm, bRe, bIm] = this.#narrow;
     for (let i = i0; i < i1; i++) {
       const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
       const ix = Math.min(last, Math.max(0, Math.floor(u)));
@@ -480,7 +464,7 @@ export class FftGrid {
       lagrange(v - iy, p, ls, wy);
       let f1 = 0, f2 = 0, f3 = 0, f4 = 0;
       for (let a = 0; a < p; a++) {
-        const row = (ix * p + a) * m + iy * p;
+        const row = (ix * p + a) * stride + iy * p;
         const wa = wx[a];
         for (let b = 0; b < p; b++) {
           const wab = wa * wy[b], k = row + b;
@@ -494,28 +478,6 @@ export class FftGrid {
       rep[2 * i] = px * f1 - f2;
       rep[2 * i + 1] = py * f1 - f3;
       zPart[i] = (1 + px * px + py * py) * f1 - 2 * (px * f2 + py * f3) + f4 - 1;
-    }
-  }
-}
-
-/** dst[r][c] = src[c][r] for rows r in [r0, r1) of dst (dst has `cols` columns). */
-function transpose(
-  src: Float64Array,
-  dst: Float64Array,
-  cols: number,
-  srcCols: number,
-  r0: number,
-  r1: number,
-): void {
-  const B = 16;
-  for (let rb = r0; rb < r1; rb += B) {
-    const re = Math.min(r1, rb + B);
-    for (let cb = 0; cb < cols; cb += B) {
-      const ce = Math.min(cols, cb + B);
-      for (let r = rb; r < re; r++) {
-        const o = r * cols;
-        for (let c = cb; c < ce; c++) dst[o + c] = src[c * srcCols + r];
-      }
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The FFT t-SNE gradient on several threads: the calling thread and `workers − 1` Web Workers
  * share one {@linkcode FftGrid}, the embedding, the forces and the per-point shares of Z in
- * `SharedArrayBuffer`s, and go through the grid's seven phases together. Each thread does its
+ * `SharedArrayBuffer`s, and go through the grid's five phases together. Each thread does its
  * own part of every phase (and, with the last one, the attraction of its points); between
  * phases they meet at a barrier made of `Atomics.wait`/`Atomics.notify` on a shared counter, so a
  * phase costs microseconds of coordination, not a message round trip. Nothing is allocated per
@@ -53,8 +53,8 @@ export interface FftWorkerInit {
   zPart: SharedArrayBuffer;
   /** Control block: generation, done count, operation, failure flag, exaggeration. */
   control: SharedArrayBuffer;
-  /** Grid storage (growable: it grows in place, and every thread sees the new length). */
-  storage: SharedArrayBuffer;
+  /** Grid storage (a shared WebAssembly memory). */
+  storage: WebAssembly.Memory;
   /** Grid parameters. */
   params: SharedArrayBuffer;
 }
@@ -128,7 +128,7 @@ export class FftPool {
     if (threads > 1) p = shareCsr(p);
     const n = p.n;
     const fft = options.fft ?? {};
-    const grid = new FftGrid(n, fft, true);
+    const grid = new FftGrid(n, fft, threads);
     const buffers = [2 * n, 2 * n, 2 * n, n].map(sharedFloat64);
     const control = new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT);
     const workers: Worker[] = [];
@@ -149,7 +149,7 @@ export class FftPool {
         attr,
         zPart,
         control,
-        storage: grid.buffers.raw as SharedArrayBuffer,
+        storage: grid.buffers.memory,
         params: grid.buffers.params.buffer as SharedArrayBuffer,
       };
       w.postMessage(init);
@@ -288,7 +288,7 @@ export function serveFftWorker(init: FftWorkerInit, reply: () => void): void {
   const exaggeration = new Float64Array(init.control);
   const params = new Float64Array(init.params);
   const buffers = [init.y, init.rep, init.attr, init.zPart].map((b) => new Float64Array(b));
-  const grid = new FftGrid(init.p.n, init.fft, true, { raw: init.storage, params });
+  const grid = new FftGrid(init.p.n, init.fft, init.parts, { memory: init.storage, params });
   const serve = () => {
     let gen = Atomics.load(control, GEN);
     reply();

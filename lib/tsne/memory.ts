@@ -13,9 +13,9 @@
  * - **optimization**: P (12·nnz, one copy in shared memory however many threads), the
  *   embedding, its update, gains and the shared force buffers (about 14 arrays of N·2 doubles),
  *   plus per method: `bh` a quadtree of up to 4N nodes per thread (56 bytes a node), `fft` the
- *   grid storage of fft.ts, 8·L·M + 7·L² doubles with 10% room to grow, M = nodes·intervals nodes
- *   per axis and L the 2,3,5-smooth FFT size ≥ 2M − 1, with the intervals taken as
- *   max(50, √N / 2) (a t-SNE map's width grows about as √N).
+ *   grid storage of fft.ts, 4·L·M + L² doubles with 10% room to grow and a scratch block of
+ *   4·16·L doubles per thread, M = nodes·intervals nodes per axis and L ≥ 2M the FFT size, with
+ *   the intervals taken as max(50, √N / 2) (a t-SNE map's width grows about as √N).
  *
  * The peak is runtime + {@linkcode ARRAY_SLACK} × (input + the larger of the two phases), the
  * factor covering what the arrays do not: the garbage collector's headroom and smaller buffers.
@@ -29,7 +29,7 @@
 
 import { DEFAULT_PERPLEXITY, NEIGHBORS_PER_PERPLEXITY } from "./affinity.ts";
 import { EMBEDDING_DIMS, resolveMethod, type TsneMethod } from "./tsne.ts";
-import { nextFftSize } from "./batched_fft.ts";
+import { convolutionSize, FFT_BLOCK_COLUMNS } from "./batched_fft.ts";
 import { FFT_NODES } from "./fft.ts";
 
 /** Bytes of the Deno runtime before any data (measured with `/usr/bin/time -v`: 50–60 MB). */
@@ -48,9 +48,9 @@ export const EMBEDDING_ARRAYS = 14;
 export const FFT_GRID_MIN_INTERVALS = 50;
 /**
  * Doubles of FFT grid storage per cell of an L×L grid with M = L/2 nodes per axis, growth room
- * included: 8·L·M + 7·L² (fft.ts) times 1.1.
+ * included: 4·L·M + L² (fft.ts) times 1.1.
  */
-export const FFT_DOUBLES_PER_CELL = 1.1 * (4 + 7);
+export const FFT_DOUBLES_PER_CELL = 1.1 * (2 + 1);
 
 /** Options of {@linkcode estimateTsneMemory}: the {@linkcode tsne} options that change it. */
 export interface MemoryEstimateOptions {
@@ -130,8 +130,9 @@ export function estimateTsneMemory(
     extra = workers * (TREE_NODES_PER_POINT * n * TREE_NODE_BYTES + 12 * n);
   } else if (method === "fft") {
     const intervals = Math.max(FFT_GRID_MIN_INTERVALS, Math.ceil(Math.sqrt(n) / 2));
-    const size = nextFftSize(2 * FFT_NODES * intervals - 1);
-    extra = FFT_DOUBLES_PER_CELL * size * size * 8 + 8 * n;
+    const size = convolutionSize(FFT_NODES * intervals);
+    const scratch = workers * 4 * FFT_BLOCK_COLUMNS * size;
+    extra = (FFT_DOUBLES_PER_CELL * size * size + scratch) * 8 + 8 * n;
   }
   // P is shared between the threads (one copy), as are the embedding-sized buffers.
   const optimize = pBytes +

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { gemm, SPARSE_DENSITY } from "../../lib/kernels/gemm.ts";
 import { array, matmul } from "../../lib/ndarray.ts";
-import { compileWat, wasmModuleText } from "../../tools/build_wasm.ts";
 
 /** The reference: the plain triple loop, each sum from +0 in ascending order of p. */
 function plain(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
@@ -165,25 +164,4 @@ Deno.test("matmul takes transposed operands and names the shapes it multiplies",
     /inner dimensions differ: \[2, 3\]ᵀ · \[3, 2\]/,
   );
   assert.throws(() => matmul(array([1, 2]), x, { transposeA: true }), /need a 2-D operand/);
-});
-
-const CI = Deno.env.get("CI") === "true";
-const hasWat2wasm = await new Deno.Command("wat2wasm", { args: ["--version"] }).output().then(
-  (o) => o.success,
-  () => false,
-);
-if (!hasWat2wasm && !CI) {
-  console.warn(
-    "\n*** SKIPPING the gemm.wat build check: wat2wasm missing (apt-get install wabt) ***\n",
-  );
-}
-
-Deno.test({
-  name: "lib/kernels/gemm_wasm.ts holds exactly the compiled gemm.wat",
-  ignore: !hasWat2wasm && !CI,
-}, async () => {
-  const committed = await Deno.readTextFile(
-    new URL("../../lib/kernels/gemm_wasm.ts", import.meta.url),
-  );
-  assert.equal(committed, wasmModuleText(await compileWat()), "run deno task build:wasm");
 });

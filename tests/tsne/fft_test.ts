@@ -103,6 +103,10 @@ Deno.test("fftRepulsion rejects bad options and lengths", () => {
   const y = new Float64Array(8);
   assert.throws(() => fftRepulsion(y, 4, new Float64Array(8), { nodes: 0 }), /nodes/);
   assert.throws(
+    () => fftRepulsion(y, 4, new Float64Array(8), { nodes: 9 }),
+    /FftGrid: nodes must be an integer from 1 to 8, got 9/,
+  );
+  assert.throws(
     () => fftRepulsion(y, 4, new Float64Array(8), { intervalWidth: 0 }),
     /intervalWidth/,
   );

@@ -17,7 +17,6 @@ import {
   resolveNeighborSearch,
 } from "../../lib/tsne/knn_approx.ts";
 import { tsne } from "../../lib/tsne/tsne.ts";
-import { compileWat, KERNELS, wasmModuleText } from "../../tools/build_wasm.ts";
 
 function recall(approx: KnnResult, exact: KnnResult): number {
   const k = exact.k, n = exact.indices.length / k;
@@ -174,22 +173,4 @@ Deno.test("t-SNE: auto searches exactly below the threshold; approx is reported"
   const twoWorkers = await tsne(x, { ...options, neighborSearch: "approx", workers: 2 });
   assert.deepEqual(twoWorkers.affinities.p, approx.affinities.p);
   assert.equal((await tsne(x, { ...options, method: "exact" })).neighborSearch, "exact");
-});
-
-const canCompile = Deno.permissions.querySync({ name: "run", command: "wat2wasm" }).state ===
-    "granted" &&
-  await new Deno.Command("wat2wasm", { args: ["--version"] }).output().then(
-    (o) => o.success,
-    () => false,
-  );
-
-Deno.test({
-  name: "lib/tsne/knn_approx_wasm.ts holds exactly the compiled knn_approx.wat",
-  ignore: !canCompile,
-}, async () => {
-  const kernel = KERNELS.find((k) => k.source === "lib/tsne/knn_approx.wat")!;
-  const committed = await Deno.readTextFile(
-    new URL("../../lib/tsne/knn_approx_wasm.ts", import.meta.url),
-  );
-  assert.equal(committed, wasmModuleText(await compileWat(kernel), kernel), "deno task build:wasm");
 });

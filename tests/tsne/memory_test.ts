@@ -25,7 +25,12 @@ Deno.test("estimateTsneMemory: exact is the N² case, bh/fft grow linearly in N"
   assert.ok(bh2.bytes < 2e9, String(bh2.bytes));
   const fft = estimateTsneMemory(100000, 50, { method: "fft" });
   assert.equal(fft.method, "fft");
-  assert.ok(fft.bytes > 6 * 1024 * 1024 * 8, "six 1024² grids at N = 100,000");
+  // At N = 100,000: 158 intervals of 4 nodes, M = 632, L = 1280; 4·L·M + L² doubles of grid.
+  const grid = (4 * 1280 * 632 + 1280 * 1280) * 8;
+  const bhOnly = estimateTsneMemory(100000, 50, { method: "bh", workers: 1 });
+  const [, , fftPhase] = fft.parts, [, , bhPhase] = bhOnly.parts;
+  const embedding = fftPhase.bytes - grid * 1.1;
+  assert.ok(embedding > 0 && embedding < bhPhase.bytes, `grid ${grid}, phase ${fftPhase.bytes}`);
   // More neighbours, more memory; auto resolves like tsne().
   assert.ok(
     estimateTsneMemory(20000, 50, { perplexity: 50 }).bytes >

@@ -27,9 +27,10 @@
  * keeps the k smallest pairs under the total order (distance, index), so its content after a
  * call is the k smallest of everything offered to it, whatever the order of the offers; the
  * samples come from a hash, not from a random stream; the stopping count is read from the heaps
- * after a round. The reported squared distances are recomputed with `squaredDistance`
- * (affinity.ts), so a neighbour found by both searches has the same distance bit for bit, and
- * rows are ordered by (distance, index) as in exact search.
+ * after a round. The reported squared distances are recomputed at the end as `squaredDistance`
+ * (affinity.ts) computes them (the same sum in the same order, in the kernels, on all threads),
+ * so a neighbour found by both searches has the same distance bit for bit, and rows are ordered
+ * by (distance, index) as in exact search.
  *
  * Cost: about N·(T·leafSize + rounds·c) distance evaluations of D operations, where c, the
  * distinct neighbours of neighbours per point and round, falls as the heaps settle; the trees cost
@@ -40,7 +41,7 @@
 
 import { NDArray } from "../ndarray.ts";
 import { DEFAULT_SEED, Random } from "../random.ts";
-import { type KnnResult, nearestNeighbors, squaredDistance } from "./affinity.ts";
+import { type KnnResult, nearestNeighbors } from "./affinity.ts";
 import { KNN_APPROX_WASM } from "./knn_approx_wasm.ts";
 import { parallelNearestNeighbors } from "./workers.ts";
 
@@ -118,6 +119,7 @@ export interface KnnKernels {
   evaluations(): number;
   leaf_join(order: number, lo: number, hi: number): void;
   descend(i0: number, i1: number): void;
+  finish(i0: number, i1: number): void;
 }
 
 /** Byte offsets of one search in its shared memory (see knn_approx.wat). */
@@ -424,45 +426,22 @@ function countInserted(fresh: Uint8Array): number {
 }
 
 /**
- * The rows of the heaps as a {@linkcode KnnResult} in the original order (position p of the
- * search is point perm[p]): distances recomputed with `squaredDistance` from the original
- * points `x`, each row sorted ascending by (distance, index).
+ * The rows of the heaps, after the `finish` job (rows sorted, distances recomputed as
+ * `squaredDistance` does), as a {@linkcode KnnResult} in the original order (position p of the
+ * search is point perm[p]), each row sorted ascending by (distance, original index).
  */
-function heapsToKnn(x: Float64Array, L: SearchLayout, v: SearchViews, perm: Int32Array): KnnResult {
-  const { n, d, k } = L;
+function heapsToKnn(L: SearchLayout, v: SearchViews, perm: Int32Array): KnnResult {
+  const { n, k } = L;
   const indices = new Int32Array(n * k);
   const distances = new Float64Array(n * k);
   const { ids, dist } = v;
   for (let p = 0; p < n; p++) {
-    // Heap sort of the row (ascending), then map to original indices: only rows with ties or
-    // last-bit differences from the recomputed distances move in the insertion sort below.
-    const h = p * k;
-    for (let end = k - 1; end > 0; end--) {
-      const s = dist[h + end], j = ids[h + end];
-      dist[h + end] = dist[h];
-      ids[h + end] = ids[h];
-      let e = 0;
-      for (;;) {
-        const l = 2 * e + 1;
-        if (l >= end) break;
-        let c = h + l;
-        const r = c + 1;
-        if (l + 1 < end && (dist[r] > dist[c] || (dist[r] === dist[c] && ids[r] > ids[c]))) c = r;
-        if (dist[c] < s || (dist[c] === s && ids[c] < j)) break;
-        dist[h + e] = dist[c];
-        ids[h + e] = ids[c];
-        e = c - h;
-      }
-      dist[h + e] = s;
-      ids[h + e] = j;
-    }
-    const i = perm[p];
-    const base = i * k;
+    const h = p * k, base = perm[p] * k;
     for (let t = 0; t < k; t++) {
-      const j = perm[ids[h + t]];
-      indices[base + t] = j;
-      distances[base + t] = squaredDistance(x, i * d, x, j * d, d);
+      indices[base + t] = perm[ids[h + t]];
+      distances[base + t] = dist[h + t];
     }
+    // Only entries with ties or last-bit differences from the search's distances move here.
     for (let t = base + 1; t < base + k; t++) {
       const s = distances[t], j = indices[t];
       let u = t - 1;
@@ -536,10 +515,14 @@ export function validateKnnInput(x: NDArray, k: number, fn: string): [number, nu
   return [n, d];
 }
 
-/** Work for the threads of a search: leaf joins of one tree, or one NN-descent round. */
+/**
+ * Work for the threads of a search: leaf joins of one tree, one NN-descent round, or the end
+ * (rows sorted, exact distances).
+ */
 export type SearchJob =
   | { kind: "leaves"; leafStart: Int32Array }
-  | { kind: "descend" };
+  | { kind: "descend" }
+  | { kind: "finish" };
 
 /** A search set up in its shared memory, ready for {@linkcode searchSteps}. */
 export interface PreparedSearch {
@@ -573,6 +556,8 @@ export function prepareSearch(
   const v = searchViews(memory.buffer, layout);
   v.ids.fill(-1);
   v.dist.fill(Infinity);
+  // No row has seen anything yet (a stamp holds the last row that met the point; 0 is a row).
+  new Int32Array(memory.buffer, layout.stamps, layout.n * threads).fill(-1);
   return { memory, layout, options: o };
 }
 
@@ -611,7 +596,8 @@ export function* searchSteps(
     rounds++;
     if (countInserted(v.fresh) <= o.delta * L.n * L.k) break;
   }
-  return { knn: heapsToKnn(x.data, L, v, perm), rounds };
+  yield { kind: "finish" };
+  return { knn: heapsToKnn(L, v, perm), rounds };
 }
 
 /**
@@ -627,8 +613,8 @@ export function runJobPart(
 ): void {
   const n = layout.n;
   const lo = Math.round((n * part) / parts), hi = Math.round((n * (part + 1)) / parts);
-  if (job.kind === "descend") {
-    kernels.descend(lo, hi);
+  if (job.kind === "descend" || job.kind === "finish") {
+    kernels[job.kind](lo, hi);
     return;
   }
   // Leaves whose first point falls in [lo, hi).

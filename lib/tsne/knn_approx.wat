@@ -102,8 +102,9 @@
     (local.get $s))
 
   ;; Puts (j, s) in place of the worst entry of the heap row at element offset base and sifts it
-  ;; down (larger distance, then larger index, nearer the root); the entry is marked inserted.
-  (func $replace_top (param $base i32) (param $j i32) (param $s f64)
+  ;; down within its first `end` entries (larger distance, then larger index, nearer the root);
+  ;; the entry is marked inserted.
+  (func $replace_top (param $base i32) (param $end i32) (param $j i32) (param $s f64)
     (local $e i32) (local $c i32) (local $r i32) (local $dc f64) (local $dr f64)
     (local $pd i32) (local $pi i32)
     (local.set $pd (i32.add (global.get $dist) (i32.shl (local.get $base) (i32.const 3))))
@@ -111,10 +112,10 @@
     (block $done
       (loop $sift
         (local.set $c (i32.add (i32.shl (local.get $e) (i32.const 1)) (i32.const 1)))
-        (br_if $done (i32.ge_u (local.get $c) (global.get $k)))
+        (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
         (local.set $dc (f64.load (i32.add (local.get $pd) (i32.shl (local.get $c) (i32.const 3)))))
         (local.set $r (i32.add (local.get $c) (i32.const 1)))
-        (if (i32.lt_u (local.get $r) (global.get $k))
+        (if (i32.lt_u (local.get $r) (local.get $end))
           (then
             (local.set $dr
               (f64.load (i32.add (local.get $pd) (i32.shl (local.get $r) (i32.const 3)))))
@@ -159,7 +160,7 @@
         (i32.and (f64.eq (local.get $s) (local.get $top))
           (i32.lt_s (local.get $j)
             (i32.load (i32.add (global.get $ids) (i32.shl (local.get $base) (i32.const 2)))))))
-      (then (call $replace_top (local.get $base) (local.get $j) (local.get $s)))))
+      (then (call $replace_top (local.get $base) (global.get $k) (local.get $j) (local.get $s)))))
 
   ;; Stamps row i's heap entries and i itself as seen by i.
   (func $stamp_row (param $i i32)
@@ -244,6 +245,99 @@
               (i32.load (i32.add (global.get $new_size) (i32.shl (local.get $v) (i32.const 2)))))
             (local.set $p (i32.add (local.get $p) (i32.const 4)))
             (br $old)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+;; Byte address of the point of entry t of the heap row whose ids start at byte address pi.
+  (func $row_at (param $pi i32) (param $t i32) (result i32)
+    (i32.add (global.get $a) (i32.mul
+      (i32.load (i32.add (local.get $pi) (i32.shl (local.get $t) (i32.const 2))))
+      (global.get $row))))
+
+  ;; The end of a search, for rows i0..i1: each heap row sorted ascending by (distance, index) (heap
+  ;; sort), then each distance replaced by Σ_t (a_i[t] − a_j[t])² summed in coordinate order, as
+  ;; squaredDistance (affinity.ts) computes it, bit for bit.
+  (func (export "finish") (param $i0 i32) (param $i1 i32)
+    (local $i i32) (local $base i32) (local $end i32) (local $pd i32) (local $pi i32)
+    (local $s f64) (local $j i32) (local $t i32) (local $p i32) (local $c i32) (local $u f64)
+    (local $x f64) (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32) (local $s0 f64)
+    (local $s1 f64) (local $s2 f64) (local $s3 f64)
+    (local.set $i (local.get $i0))
+    (block $rows_end
+      (loop $rows
+        (br_if $rows_end (i32.ge_u (local.get $i) (local.get $i1)))
+        (local.set $base (i32.mul (local.get $i) (global.get $k)))
+        (local.set $pd (i32.add (global.get $dist) (i32.shl (local.get $base) (i32.const 3))))
+        (local.set $pi (i32.add (global.get $ids) (i32.shl (local.get $base) (i32.const 2))))
+        ;; Heap sort: the largest entry goes to the end, the last one sifts down from the root.
+        (local.set $end (i32.sub (global.get $k) (i32.const 1)))
+        (block $sorted
+          (loop $sort
+            (br_if $sorted (i32.eqz (local.get $end)))
+            (local.set $s (f64.load (i32.add (local.get $pd) (i32.shl (local.get $end) (i32.const 3)))))
+            (local.set $j (i32.load (i32.add (local.get $pi) (i32.shl (local.get $end) (i32.const 2)))))
+            (f64.store (i32.add (local.get $pd) (i32.shl (local.get $end) (i32.const 3)))
+              (f64.load (local.get $pd)))
+            (i32.store (i32.add (local.get $pi) (i32.shl (local.get $end) (i32.const 2)))
+              (i32.load (local.get $pi)))
+            (call $replace_top (local.get $base) (local.get $end) (local.get $j) (local.get $s))
+            (local.set $end (i32.sub (local.get $end) (i32.const 1)))
+            (br $sort)))
+        ;; Four distances at a time: four independent sums, each in coordinate order.
+        (local.set $p (i32.add (global.get $a) (i32.mul (local.get $i) (global.get $row))))
+        (local.set $t (i32.const 0))
+        (block $quads_end
+          (loop $quads
+            (br_if $quads_end (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (global.get $k)))
+            (local.set $q0 (call $row_at (local.get $pi) (local.get $t)))
+            (local.set $q1 (call $row_at (local.get $pi) (i32.add (local.get $t) (i32.const 1))))
+            (local.set $q2 (call $row_at (local.get $pi) (i32.add (local.get $t) (i32.const 2))))
+            (local.set $q3 (call $row_at (local.get $pi) (i32.add (local.get $t) (i32.const 3))))
+            (local.set $s0 (f64.const 0))
+            (local.set $s1 (f64.const 0))
+            (local.set $s2 (f64.const 0))
+            (local.set $s3 (f64.const 0))
+            (local.set $c (i32.const 0))
+            (block $coords_end
+              (loop $coords
+                (br_if $coords_end (i32.ge_u (local.get $c) (global.get $row)))
+                (local.set $x (f64.load (i32.add (local.get $p) (local.get $c))))
+                (local.set $u (f64.sub (local.get $x) (f64.load (i32.add (local.get $q0) (local.get $c)))))
+                (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $u) (local.get $u))))
+                (local.set $u (f64.sub (local.get $x) (f64.load (i32.add (local.get $q1) (local.get $c)))))
+                (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $u) (local.get $u))))
+                (local.set $u (f64.sub (local.get $x) (f64.load (i32.add (local.get $q2) (local.get $c)))))
+                (local.set $s2 (f64.add (local.get $s2) (f64.mul (local.get $u) (local.get $u))))
+                (local.set $u (f64.sub (local.get $x) (f64.load (i32.add (local.get $q3) (local.get $c)))))
+                (local.set $s3 (f64.add (local.get $s3) (f64.mul (local.get $u) (local.get $u))))
+                (local.set $c (i32.add (local.get $c) (i32.const 8)))
+                (br $coords)))
+            (f64.store (i32.add (local.get $pd) (i32.shl (local.get $t) (i32.const 3))) (local.get $s0))
+            (f64.store offset=8 (i32.add (local.get $pd) (i32.shl (local.get $t) (i32.const 3)))
+              (local.get $s1))
+            (f64.store offset=16 (i32.add (local.get $pd) (i32.shl (local.get $t) (i32.const 3)))
+              (local.get $s2))
+            (f64.store offset=24 (i32.add (local.get $pd) (i32.shl (local.get $t) (i32.const 3)))
+              (local.get $s3))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
+            (br $quads)))
+        ;; The last k mod 4, one at a time.
+        (block $rest_end
+          (loop $rest
+            (br_if $rest_end (i32.ge_u (local.get $t) (global.get $k)))
+            (local.set $q0 (call $row_at (local.get $pi) (local.get $t)))
+            (local.set $s0 (f64.const 0))
+            (local.set $c (i32.const 0))
+            (block $coords1_end
+              (loop $coords1
+                (br_if $coords1_end (i32.ge_u (local.get $c) (global.get $row)))
+                (local.set $u (f64.sub (f64.load (i32.add (local.get $p) (local.get $c)))
+                  (f64.load (i32.add (local.get $q0) (local.get $c)))))
+                (local.set $s0 (f64.add (local.get $s0) (f64.mul (local.get $u) (local.get $u))))
+                (local.set $c (i32.add (local.get $c) (i32.const 8)))
+                (br $coords1)))
+            (f64.store (i32.add (local.get $pd) (i32.shl (local.get $t) (i32.const 3))) (local.get $s0))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $rest)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 )

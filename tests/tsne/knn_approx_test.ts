@@ -82,6 +82,16 @@ Deno.test("same seed, same neighbours; any number of workers, same neighbours", 
   }
 });
 
+Deno.test("one tree and no rounds: every row is full, the first point's too", () => {
+  // The first point of the search order once started with all points marked as seen by it
+  // (stamps began at 0, a row number), so with a single tree its row stayed empty.
+  const { x } = gaussianMixture({ n: 2000, dims: 10, clusters: 4, seed: 6 });
+  for (const iterations of [0, 2]) {
+    const approx = approximateNearestNeighbors(x, 15, { trees: 1, iterations });
+    assertWellFormed(x, approx);
+  }
+});
+
 Deno.test("k = N − 1 and N = 4 give exact search's rows", () => {
   for (const [n, d] of [[4, 2], [7, 3], [60, 5], [200, 3]]) {
     const x = randn([n, d], { seed: n });

@@ -541,6 +541,9 @@ export function symmetrize(
     ? new Float64Array(new SharedArrayBuffer(nnz * Float64Array.BYTES_PER_ELEMENT))
     : new Float64Array(nnz);
   merge(cols, vals);
+  // The edge orders (8·N·k bytes) are released now: the optimization that follows allocates
+  // almost nothing, so the collector might not run again for the rest of the run.
+  for (const a of [inPtr, inEdge, outEdge, fill]) a.buffer.transfer(0);
   return { n, rowPtr, cols, vals };
 }
 

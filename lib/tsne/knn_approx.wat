@@ -1,8 +1,9 @@
 ;; Inner loops of the approximate k-nearest-neighbour search (lib/tsne/knn_approx.ts), in
-;; WebAssembly with 128-bit SIMD (two f64 lanes) over one shared memory, so that Web Workers can run
-;; disjoint rows at once.
+;; WebAssembly with 128-bit SIMD over one shared memory, so that Web Workers can run disjoint rows
+;; at once.
 ;;
-;; Layout (byte offsets, set once per instance by $init): the points a [N, D] f64; the neighbour
+;; Layout (byte offsets, set once per instance by $init): the points a [N, D] f64 and a copy a32
+;; in f32, which the search compares (four lanes, half the bytes of a row to fetch); the neighbour
 ;; heaps, row i at element offsets i·k..(i+1)·k of dist (f64), ids (i32) and fresh (u8: 0 old,
 ;; 1 new, 2 inserted in this round); the sampled lists of a round, row v at v·m..v·m+size[v] of
 ;; new_ids/old_ids (i32) with sizes new_size/old_size (i32); and this instance's stamp [N] (i32).
@@ -18,6 +19,8 @@
 
   (global $a (mut i32) (i32.const 0))
   (global $row (mut i32) (i32.const 0))
+  (global $a32 (mut i32) (i32.const 0))
+  (global $row32 (mut i32) (i32.const 0))
   (global $d (mut i32) (i32.const 0))
   (global $k (mut i32) (i32.const 0))
   (global $dist (mut i32) (i32.const 0))
@@ -32,12 +35,14 @@
   ;; Distance evaluations since $init (a cost measure; it depends on the split into calls).
   (global $evals (mut f64) (f64.const 0))
 
-  (func (export "init") (param $a i32) (param $d i32) (param $k i32) (param $dist i32)
-    (param $ids i32) (param $fresh i32) (param $m i32) (param $new_ids i32) (param $new_size i32)
-    (param $old_ids i32) (param $old_size i32) (param $stamp i32)
+  (func (export "init") (param $a i32) (param $a32 i32) (param $d i32) (param $k i32)
+    (param $dist i32) (param $ids i32) (param $fresh i32) (param $m i32) (param $new_ids i32)
+    (param $new_size i32) (param $old_ids i32) (param $old_size i32) (param $stamp i32)
     (global.set $a (local.get $a))
+    (global.set $a32 (local.get $a32))
     (global.set $d (local.get $d))
     (global.set $row (i32.shl (local.get $d) (i32.const 3)))
+    (global.set $row32 (i32.shl (local.get $d) (i32.const 2)))
     (global.set $k (local.get $k))
     (global.set $dist (local.get $dist))
     (global.set $ids (local.get $ids))
@@ -52,54 +57,62 @@
 
   (func (export "evaluations") (result f64) (global.get $evals))
 
-  ;; Σ_t (p[t] − q[t])² over the D coordinates of the rows at byte offsets p and q, in a fixed
-  ;; order (two lanes, two accumulators); returns the partial sum as soon as it exceeds bound after
-  ;; a block of 8 coordinates.
+  ;; Σ_t (p[t] − q[t])² over the D coordinates of the f32 rows at byte offsets p and q, summed
+  ;; in f32 in a fixed order (four lanes, two accumulators); returns the partial sum as soon as it
+  ;; exceeds bound after a block of 16 coordinates.
   (func $distance (param $p i32) (param $q i32) (param $bound f64) (result f64)
-    (local $acc0 v128) (local $acc1 v128) (local $u v128) (local $n i32) (local $s f64)
-    (local.set $n (i32.shr_u (global.get $d) (i32.const 3)))
+    (local $acc0 v128) (local $acc1 v128) (local $u v128) (local $n i32) (local $s f32)
+    (local.set $n (i32.shr_u (global.get $d) (i32.const 4)))
     (block $blocks_end
       (loop $blocks
         (br_if $blocks_end (i32.eqz (local.get $n)))
-        (local.set $u (f64x2.sub (v128.load (local.get $p)) (v128.load (local.get $q))))
-        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $u) (local.get $u))))
-        (local.set $u (f64x2.sub (v128.load offset=16 (local.get $p))
+        (local.set $u (f32x4.sub (v128.load (local.get $p)) (v128.load (local.get $q))))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $u) (local.get $u))))
+        (local.set $u (f32x4.sub (v128.load offset=16 (local.get $p))
           (v128.load offset=16 (local.get $q))))
-        (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $u) (local.get $u))))
-        (local.set $u (f64x2.sub (v128.load offset=32 (local.get $p))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $u) (local.get $u))))
+        (local.set $u (f32x4.sub (v128.load offset=32 (local.get $p))
           (v128.load offset=32 (local.get $q))))
-        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $u) (local.get $u))))
-        (local.set $u (f64x2.sub (v128.load offset=48 (local.get $p))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $u) (local.get $u))))
+        (local.set $u (f32x4.sub (v128.load offset=48 (local.get $p))
           (v128.load offset=48 (local.get $q))))
-        (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (local.get $u) (local.get $u))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $u) (local.get $u))))
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
         (local.set $q (i32.add (local.get $q) (i32.const 64)))
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (local.set $u (f64x2.add (local.get $acc0) (local.get $acc1)))
-        (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $u))
-          (f64x2.extract_lane 1 (local.get $u))))
-        (br_if $blocks (f64.le (local.get $s) (local.get $bound)))
-        (return (local.get $s))))
-    ;; Remaining pairs of coordinates, then a last odd one.
-    (local.set $n (i32.shr_u (i32.and (global.get $d) (i32.const 7)) (i32.const 1)))
-    (block $pairs_end
-      (loop $pairs
-        (br_if $pairs_end (i32.eqz (local.get $n)))
-        (local.set $u (f64x2.sub (v128.load (local.get $p)) (v128.load (local.get $q))))
-        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (local.get $u) (local.get $u))))
+        (local.set $s (call $lanes (f32x4.add (local.get $acc0) (local.get $acc1))))
+        (br_if $blocks (f64.le (f64.promote_f32 (local.get $s)) (local.get $bound)))
+        (return (f64.promote_f32 (local.get $s)))))
+    ;; Remaining groups of four coordinates, then the last D mod 4 one at a time.
+    (local.set $n (i32.shr_u (i32.and (global.get $d) (i32.const 15)) (i32.const 2)))
+    (block $quads_end
+      (loop $quads
+        (br_if $quads_end (i32.eqz (local.get $n)))
+        (local.set $u (f32x4.sub (v128.load (local.get $p)) (v128.load (local.get $q))))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $u) (local.get $u))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $q (i32.add (local.get $q) (i32.const 16)))
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $pairs)))
-    (local.set $u (f64x2.add (local.get $acc0) (local.get $acc1)))
-    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $u))
-      (f64x2.extract_lane 1 (local.get $u))))
-    (if (i32.and (global.get $d) (i32.const 1))
-      (then
-        (local.set $s (f64.add (local.get $s)
-          (f64.mul (f64.sub (f64.load (local.get $p)) (f64.load (local.get $q)))
-            (f64.sub (f64.load (local.get $p)) (f64.load (local.get $q))))))))
-    (local.get $s))
+        (br $quads)))
+    (local.set $s (call $lanes (f32x4.add (local.get $acc0) (local.get $acc1))))
+    (local.set $n (i32.and (global.get $d) (i32.const 3)))
+    (block $rest_end
+      (loop $rest
+        (br_if $rest_end (i32.eqz (local.get $n)))
+        (local.set $s (f32.add (local.get $s)
+          (f32.mul (f32.sub (f32.load (local.get $p)) (f32.load (local.get $q)))
+            (f32.sub (f32.load (local.get $p)) (f32.load (local.get $q))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $rest)))
+    (f64.promote_f32 (local.get $s)))
+
+  ;; The sum of the four lanes, (l0 + l1) + (l2 + l3).
+  (func $lanes (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
   ;; Puts (j, s) in place of the worst entry of the heap row at element offset base and sifts it
   ;; down within its first `end` entries (larger distance, then larger index, nearer the root);
@@ -153,8 +166,8 @@
     (local.set $top (f64.load (i32.add (global.get $dist) (i32.shl (local.get $base) (i32.const 3)))))
     (global.set $evals (f64.add (global.get $evals) (f64.const 1)))
     (local.set $s (call $distance
-      (i32.add (global.get $a) (i32.mul (local.get $i) (global.get $row)))
-      (i32.add (global.get $a) (i32.mul (local.get $j) (global.get $row)))
+      (i32.add (global.get $a32) (i32.mul (local.get $i) (global.get $row32)))
+      (i32.add (global.get $a32) (i32.mul (local.get $j) (global.get $row32)))
       (local.get $top)))
     (if (i32.or (f64.lt (local.get $s) (local.get $top))
         (i32.and (f64.eq (local.get $s) (local.get $top))

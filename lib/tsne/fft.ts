@@ -103,10 +103,12 @@ export const FFT_PHASES = ["spread", "forward", "convolve", "backward", "gather"
 /** One phase of {@linkcode FftGrid.phase}. */
 export type FftPhase = typeof FFT_PHASES[number];
 
-/** Slots of the shared parameter block. */
+/**
+ * Slots of the shared parameter block; from P_SPLIT on, the first x-interval that each thread
+ * spreads (threads + 1 entries, the last one the interval count).
+ */
 const P_SIZE = 0, P_INTERVALS = 1, P_WIDTH = 2, P_X0 = 3, P_Y0 = 4, P_CX = 5, P_CY = 6;
-/** Length of the parameter block. */
-export const FFT_PARAMS_LENGTH = 8;
+const P_SPLIT = 7;
 /** WebAssembly page size in bytes. */
 const PAGE = 65536;
 
@@ -218,6 +220,7 @@ export class FftGrid {
   #kernelKey = "";
   #wx: Float64Array;
   #box = new Float64Array(4);
+  #counts = new Int32Array(FFT_MAX_INTERVALS);
   #scale: Float64Array;
   #wy: Float64Array;
 
@@ -252,7 +255,7 @@ export class FftGrid {
       buffers = {
         memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }),
         params: new Float64Array(
-          new SharedArrayBuffer(FFT_PARAMS_LENGTH * Float64Array.BYTES_PER_ELEMENT),
+          new SharedArrayBuffer((P_SPLIT + threads + 1) * Float64Array.BYTES_PER_ELEMENT),
         ),
       };
     }
@@ -299,6 +302,7 @@ export class FftGrid {
     params[P_Y0] = cy - (intervals * h) / 2;
     params[P_CX] = cx;
     params[P_CY] = cy;
+    this.#splitSpread(y, intervals);
     const key = `${size}:${m}:${h}`;
     if (key !== this.#kernelKey) {
       const sizeChanged = size !== this.#size;
@@ -307,6 +311,24 @@ export class FftGrid {
       this.#kernelTransform(size, m, h / p);
       this.#kernelKey = key;
     }
+  }
+
+  /**
+   * Splits the x-intervals between the threads so that each spreads about N / threads points
+   * (the clusters of an embedding are not spread evenly over x).
+   */
+  #splitSpread(y: Float64Array, intervals: number): void {
+    const params = this.#buffers.params, counts = this.#counts, threads = this.threads;
+    const h = params[P_WIDTH], x0 = params[P_X0], last = intervals - 1;
+    counts.fill(0, 0, intervals);
+    for (let i = 0; i < this.n; i++) counts[intervalOf(y[2 * i], x0, h, last)]++;
+    let ix = 0, seen = 0;
+    for (let t = 0; t < threads; t++) {
+      const want = (this.n * t) / threads;
+      while (ix < intervals && seen + counts[ix] <= want) seen += counts[ix++];
+      params[P_SPLIT + t] = t === 0 ? 0 : ix;
+    }
+    params[P_SPLIT + threads] = intervals;
   }
 
   /** The plan and the layout of the current grid, made again only when L or M changes. */
@@ -369,7 +391,10 @@ export class FftGrid {
   range(phase: FftPhase, t: number, parts: number): [number, number] {
     const params = this.#buffers.params;
     const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
-    if (phase === "spread") return shareOf(params[P_INTERVALS] | 0, t, parts);
+    if (phase === "spread") {
+      if (parts !== this.threads) return shareOf(params[P_INTERVALS] | 0, t, parts);
+      return [params[P_SPLIT + t] | 0, params[P_SPLIT + t + 1] | 0];
+    }
     if (phase === "forward" || phase === "backward") return evenShareOf(m + (m % 2), t, parts);
     if (phase === "gather") return shareOf(this.n, t, parts);
     return evenShareOf(size, t, parts);
@@ -426,11 +451,10 @@ export class FftGrid {
     const last = (params[P_INTERVALS] | 0) - 1, stride = (this.#layout!.row / 8) | 0;
     const [aRe, aIm, bRe, bIm] = this.#narrow;
     for (let i = 0; i < n; i++) {
-      const u = (y[2 * i] - x0) / h;
-      const ix = Math.min(last, Math.max(0, Math.floor(u)));
+      const ix = intervalOf(y[2 * i], x0, h, last);
       if (ix < i0 || ix >= i1) continue;
-      const v = (y[2 * i + 1] - y0) / h;
-      const iy = Math.min(last, Math.max(0, Math.floor(v)));
+      const iy = intervalOf(y[2 * i + 1], y0, h, last);
+      const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
       lagrange(u - ix, p, ls, wx);
       lagrange(v - iy, p, ls, wy);
       const px = y[2 * i] - cx, py = y[2 * i + 1] - cy, q4 = px * px + py * py;
@@ -458,8 +482,7 @@ export class FftGrid {
     const [aRe, aIm, bRe, bIm] = this.#narrow;
     for (let i = i0; i < i1; i++) {
       const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
-      const ix = Math.min(last, Math.max(0, Math.floor(u)));
-      const iy = Math.min(last, Math.max(0, Math.floor(v)));
+      const ix = intervalOf(y[2 * i], x0, h, last), iy = intervalOf(y[2 * i + 1], y0, h, last);
       lagrange(u - ix, p, ls, wx);
       lagrange(v - iy, p, ls, wy);
       let f1 = 0, f2 = 0, f3 = 0, f4 = 0;
@@ -480,6 +503,11 @@ export class FftGrid {
       zPart[i] = (1 + px * px + py * py) * f1 - 2 * (px * f2 + py * f3) + f4 - 1;
     }
   }
+}
+
+/** The interval of coordinate v on an axis starting at `origin` in steps of h, clamped to [0, last]. */
+function intervalOf(v: number, origin: number, h: number, last: number): number {
+  return Math.min(last, Math.max(0, Math.floor((v - origin) / h)));
 }
 
 /** Sums `zPart` in index order: Z, the same for any split of the points. */

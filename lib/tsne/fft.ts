@@ -112,9 +112,12 @@ const P_SPLIT = 7;
 /** WebAssembly page size in bytes. */
 const PAGE = 65536;
 
-/** Byte addresses of the parts of the grid storage for L = `size`, M = `m` and `threads`. */
+/** Byte addresses of the parts of the grid storage for L = `size` and `threads`. */
 interface Layout {
-  /** The four node grids (charges 1 + i·y⁽¹⁾ and y⁽²⁾ + i·‖y‖²), L × M′ each, M′ = M rounded up to even. */
+  /**
+   * The four node grids (charges 1 + i·y⁽¹⁾ and y⁽²⁾ + i·‖y‖²), L rows of L/2 rounded up to even
+   * (M ≤ L/2 columns are used; all of them when the kernel's transform is made there).
+   */
   grids: number[];
   /** Bytes per row of a node grid. */
   row: number;
@@ -130,8 +133,8 @@ interface Layout {
  * Storage layout: twiddles (at most 64·L bytes), the four node grids, the kernel's transform,
  * and one scratch per thread.
  */
-function layoutOf(size: number, m: number, threads: number, twiddleBytes: number): Layout {
-  const row = 8 * (m + (m % 2)), gridBytes = size * row;
+function layoutOf(size: number, threads: number, twiddleBytes: number): Layout {
+  const half = size / 2, row = 8 * (half + (half % 2)), gridBytes = size * row;
   const at = Math.ceil(twiddleBytes / 16) * 16;
   const grids = [0, 1, 2, 3].map((k) => at + k * gridBytes);
   const kernel = at + 4 * gridBytes, scratch = kernel + 8 * size * size;
@@ -142,7 +145,7 @@ function layoutOf(size: number, m: number, threads: number, twiddleBytes: number
 /** Pages of a memory that holds the largest grid of `nodes` nodes per interval for `threads`. */
 function memoryPages(nodes: number, threads: number): number {
   const m = nodes * FFT_MAX_INTERVALS, size = convolutionSize(m);
-  return Math.ceil(layoutOf(size, m, threads, 64 * size).bytes / PAGE);
+  return Math.ceil(layoutOf(size, threads, 64 * size).bytes / PAGE);
 }
 
 /** The even-aligned half-open range of part `t` of `parts` of [0, total), total even. */
@@ -303,12 +306,14 @@ export class FftGrid {
     params[P_CX] = cx;
     params[P_CY] = cy;
     this.#splitSpread(y, intervals);
-    const key = `${size}:${m}:${h}`;
+    // The kernel's transform covers offsets up to L/2 nodes, so it serves every M ≤ L/2: it
+    // changes only with L and the node spacing, not each time the embedding gains an interval.
+    const key = `${size}:${h}`;
     if (key !== this.#kernelKey) {
       const sizeChanged = size !== this.#size;
       this.#bind();
       if (sizeChanged) this.#plan!.writeTwiddles(this.#f64, 0);
-      this.#kernelTransform(size, m, h / p);
+      this.#kernelTransform(size, h / p);
       this.#kernelKey = key;
     }
   }
@@ -338,8 +343,10 @@ export class FftGrid {
     // small integers (without it the loops ran at half speed).
     const size = params[P_SIZE] | 0, m = (this.nodes * params[P_INTERVALS]) | 0;
     if (size === this.#size && m === this.#m) return;
-    if (this.#plan?.size !== size) this.#plan = new BatchedFft(size);
-    const layout = layoutOf(size, m, this.threads, this.#plan.twiddleBytes);
+    this.#m = m;
+    if (size === this.#size) return;
+    this.#plan = new BatchedFft(size);
+    const layout = layoutOf(size, this.threads, this.#plan.twiddleBytes);
     this.#layout = layout;
     const cells = (size * layout.row) / 8;
     this.#narrow = layout.grids.map((at) => this.#f64.subarray(at / 8, at / 8 + cells));
@@ -352,18 +359,18 @@ export class FftGrid {
       scratch: layout.scratch + t * plan.scratchBytes,
     }));
     this.#size = size;
-    this.#m = m;
   }
 
   /**
-   * K̂/L²: the transform of the kernel on node offsets (−M, M)², real and even in each axis. It is
-   * computed from the quarter g = w·K/L² on [0, M)² (w = 1 on an axis, 2 off it) by the same
-   * pruned transforms as the charges: with G = DFT(g), K̂[kx][ky] = ½ Re(G[kx][ky] + G[kx][−ky]).
-   * Stored as [ky][kx], so that a block of kx columns multiplies rows of the transposed pass.
+   * K̂/L²: the transform of the kernel on node offsets (−L/2, L/2)², real and even in each axis
+   * (a convolution of M ≤ L/2 nodes uses the offsets below M only). It is computed from the
+   * quarter g = w·K/L² on [0, L/2)² (w = 1 on an axis, 2 off it) by the same pruned transforms as
+   * the charges: with G = DFT(g), K̂[kx][ky] = ½ Re(G[kx][ky] + G[kx][−ky]). Stored as [ky][kx],
+   * so that a block of kx columns multiplies rows of the transposed pass.
    */
-  #kernelTransform(size: number, m: number, delta: number): void {
+  #kernelTransform(size: number, delta: number): void {
     const layout = this.#layout!, plan = this.#plan!, ws = this.#workspaces[0];
-    const [re, im] = this.#narrow, stride = layout.row / 8, f64 = this.#f64;
+    const [re, im] = this.#narrow, stride = layout.row / 8, f64 = this.#f64, m = size / 2;
     re.fill(0, 0, m * stride);
     im.fill(0, 0, m * stride);
     const scale = 1 / (size * size);

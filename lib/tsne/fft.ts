@@ -296,7 +296,10 @@ export class FftGrid {
     if (span > FFT_MAX_INTERVALS * h) h = span / FFT_MAX_INTERVALS;
     const intervals = Math.max(1, Math.min(FFT_MAX_INTERVALS, Math.ceil(span / h)));
     const m = p * intervals;
-    const size = convolutionSize(m);
+    // While the embedding is narrower than minIntervals widths, M moves between about 0.92 and 1
+    // times nodes·minIntervals as the ladder steps; one L for all of them keeps the kernel's
+    // transform from being made again at each step (L flipped between 384 and 400 at 4 nodes).
+    const size = convolutionSize(Math.max(m, p * this.minIntervals));
     const cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
     params[P_SIZE] = size;
     params[P_INTERVALS] = intervals;

@@ -53,10 +53,10 @@ import {
 
 /**
  * Interpolation nodes per interval and axis. FIt-SNE uses 3; 4 (node spacing 1/4 instead of
- * 1/3 at width 1) cuts the repulsion error of a converged 50,000-point embedding from 0.8% to
- * 0.12%, and that shows in the result: on 20,000 points of the 50-D mixture the final KL was
- * 3.432 with 3 nodes, 3.397 with 4, and 3.396 with Barnes-Hut at θ = 0.2 (FIt-SNE reached 3.400
- * in the same benchmark), for about 1.8 times the grid work (13.5 s against 25.5 s of 1000
+ * 1/3 at width 1) cuts the repulsion error of a converged 20,000-point embedding from 1.05% to
+ * 0.28%, and that shows in the result: on 20,000 points of the 50-D mixture the final KL was
+ * 3.432 with 3 nodes, 3.395 with 4, and 3.396 with Barnes-Hut at θ = 0.2 (FIt-SNE reached 3.400
+ * in the same benchmark), for about 1.4 times the update time (13.1 s against 9.2 s of 1000
  * updates with 2 threads).
  */
 export const FFT_NODES = 4;

@@ -21,7 +21,7 @@
  * `minIntervals` cells. So h, and with it the kernel's transform, changes only when L or the
  * ladder step does: the transform is computed once per grid and reused until then.
  *
- * The node grids are stored [x][y], L rows (x, and then x-frequency) of M columns. The work runs
+ * The node grids are stored [x][y], L rows (x, and then x-frequency) of L/2 columns (M used). The work runs
  * in five phases, each split into ranges that touch disjoint memory, so that several threads can
  * share one grid:
  *
@@ -34,7 +34,8 @@
  *
  * Every number is computed by the same operations in the same order whatever the split, so the
  * result is bit for bit the same for any number of threads. Cost per call: O(N·nodes²) +
- * O(L² log L); storage 4·L·M + L² doubles and a scratch block per thread.
+ * O(L² log L); storage 3·L² doubles (four L × L/2 node grids and the kernel's transform) and a
+ * scratch block per thread.
  *
  * @module
  */

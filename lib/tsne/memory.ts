@@ -13,14 +13,14 @@
  * - **optimization**: P (12·nnz, one copy in shared memory however many threads), the
  *   embedding, its update, gains and the shared force buffers (about 14 arrays of N·2 doubles),
  *   plus per method: `bh` a quadtree of up to 4N nodes per thread (56 bytes a node), `fft` the
- *   grid storage of fft.ts, 4·L·M + L² doubles with 10% room to grow and a scratch block of
- *   4·16·L doubles per thread, M = nodes·intervals nodes per axis and L ≥ 2M the FFT size, with
- *   the intervals taken as max(50, √N / 2) (a t-SNE map's width grows about as √N).
+ *   grid storage of fft.ts, 3·L² doubles with 10% room to grow and a scratch block of 4·16·L
+ *   doubles per thread, L ≥ 2M the FFT size for M = nodes·intervals nodes per axis, with the
+ *   intervals taken as max(50, √N / 2) (a t-SNE map's width grows about as √N).
  *
  * The peak is runtime + {@linkcode ARRAY_SLACK} × (input + the larger of the two phases), the
  * factor covering what the arrays do not: the garbage collector's headroom and smaller buffers.
  * Measured with `/usr/bin/time -v` (peak resident memory) on 20,000 mixture points in 50-D with 2
- * threads: `bh` 217 MiB (estimate 221 MiB), `fft` 214 MiB (226 MiB); `exact` on 3,000 points in
+ * threads: `bh` 217 MiB (estimate 221 MiB), `fft` 186 MiB (214 MiB); `exact` on 3,000 points in
  * 4-D: 393 MiB (476 MiB). `deno task bench:tsne` prints the estimate next to every measured peak
  * of ours.
  *
@@ -47,8 +47,8 @@ export const EMBEDDING_ARRAYS = 14;
 /** Fewest intervals per axis assumed for the FFT grid. */
 export const FFT_GRID_MIN_INTERVALS = 50;
 /**
- * Doubles of FFT grid storage per cell of an L×L grid with M = L/2 nodes per axis, growth room
- * included: 4·L·M + L² (fft.ts) times 1.1.
+ * Doubles of FFT grid storage per cell of an L×L grid, growth room included: four L × L/2 node
+ * grids and the kernel's L × L transform (fft.ts), 3·L², times 1.1.
  */
 export const FFT_DOUBLES_PER_CELL = 1.1 * (2 + 1);
 

@@ -25,8 +25,8 @@ Deno.test("estimateTsneMemory: exact is the N² case, bh/fft grow linearly in N"
   assert.ok(bh2.bytes < 2e9, String(bh2.bytes));
   const fft = estimateTsneMemory(100000, 50, { method: "fft" });
   assert.equal(fft.method, "fft");
-  // At N = 100,000: 158 intervals of 4 nodes, M = 632, L = 1280; 4·L·M + L² doubles of grid.
-  const grid = (4 * 1280 * 632 + 1280 * 1280) * 8;
+  // At N = 100,000: 158 intervals of 4 nodes, M = 632, L = 1280; 3·L² doubles of grid.
+  const grid = 3 * 1280 * 1280 * 8;
   const bhOnly = estimateTsneMemory(100000, 50, { method: "bh", workers: 1 });
   const [, , fftPhase] = fft.parts, [, , bhPhase] = bhOnly.parts;
   const embedding = fftPhase.bytes - grid * 1.1;

@@ -1,6 +1,7 @@
 /**
  * The FFT t-SNE gradient on several threads: the calling thread and `workers − 1` Web Workers
- * share one {@linkcode FftGrid}, the embedding, the forces and the per-point shares of Z in
+ * share one {@linkcode FftGrid} (its storage a shared WebAssembly memory, each thread with its own
+ * instance of the FFT kernels), and the embedding, the forces and the per-point shares of Z in
  * `SharedArrayBuffer`s, and go through the grid's five phases together. Each thread does its
  * own part of every phase (and, with the last one, the attraction of its points); between
  * phases they meet at a barrier made of `Atomics.wait`/`Atomics.notify` on a shared counter, so a

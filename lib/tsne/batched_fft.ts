@@ -234,7 +234,13 @@ export class BatchedFft {
    * the scratch: returns the byte address of its real parts; the imaginary parts follow at
    * {@linkcode BatchedFft.scratchArrayBytes}, rows are FFT_BLOCK_COLUMNS·8 bytes apart.
    */
-  forwardTransposed(ws: FftWorkspace, grid: GridView, rows: number, c0: number, c1: number) {
+  forwardTransposed(
+    ws: FftWorkspace,
+    grid: GridView,
+    rows: number,
+    c0: number,
+    c1: number,
+  ): number {
     const o = c0 * grid.row, w = 8 * (c1 - c0);
     return this.#runForward(ws, grid.re + o, grid.im + o, grid.row, true, rows, w, undefined, 0);
   }

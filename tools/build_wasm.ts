@@ -1,8 +1,8 @@
 /**
  * Compiles each WebAssembly text file of the library ({@linkcode KERNELS}: lib/kernels/gemm.wat,
- * lib/tsne/knn_approx.wat, lib/tsne/batched_fft.wat) with wat2wasm (Debian package `wabt`) and writes its bytes, in base64,
- * to the TypeScript module beside it, so that the library needs no build step and no file access
- * at run time. `--check` compares instead of writing and exits 1 when committed bytes are stale.
+ * lib/tsne/knn_approx.wat, lib/tsne/batched_fft.wat) with wat2wasm (Debian package `wabt`) and
+ * writes its bytes, in base64, to the TypeScript module beside it, so that the library needs no
+ * build step and no file access at run time. `--check` compares instead of writing and exits 1 when committed bytes are stale.
  *
  * Run: `deno task build:wasm [--check]`.
  *

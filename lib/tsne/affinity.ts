@@ -541,10 +541,17 @@ export function symmetrize(
     ? new Float64Array(new SharedArrayBuffer(nnz * Float64Array.BYTES_PER_ELEMENT))
     : new Float64Array(nnz);
   merge(cols, vals);
-  // The edge orders (8·N·k bytes) are released now: the optimization that follows allocates
-  // almost nothing, so the collector might not run again for the rest of the run.
-  for (const a of [inPtr, inEdge, outEdge, fill]) a.buffer.transfer(0);
+  releaseArrays(inPtr, inEdge, outEdge, fill);
   return { n, rowPtr, cols, vals };
+}
+
+/**
+ * Frees the memory of arrays that are done with at once (`ArrayBuffer.prototype.transfer(0)`)
+ * instead of at the next collection, which a t-SNE optimization, allocating almost nothing, may
+ * never trigger. Arrays over shared memory are left to the collector.
+ */
+export function releaseArrays(...arrays: ArrayBufferView[]): void {
+  for (const { buffer } of arrays) if (buffer instanceof ArrayBuffer) buffer.transfer(0);
 }
 
 /**

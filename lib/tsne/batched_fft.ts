@@ -224,7 +224,7 @@ export class BatchedFft {
   inverse(ws: FftWorkspace, grid: GridView, rows: number, c0: number, c1: number): void {
     for (let b0 = c0; b0 < c1; b0 += FFT_BLOCK_COLUMNS) {
       const w = 8 * (Math.min(c1, b0 + FFT_BLOCK_COLUMNS) - b0), o = 8 * b0;
-      this.#runInverse(ws, grid.re + o, grid.im + o, grid.row, -1, false, rows, w, grid, o);
+      this.#runInverse(ws, grid.re + o, grid.im + o, grid.row, false, rows, w, grid, o);
     }
   }
 
@@ -270,9 +270,8 @@ export class BatchedFft {
       const b1 = Math.min(c1, b0 + FFT_BLOCK_COLUMNS), w = 8 * (b1 - b0);
       const re = this.forwardTransposed(ws, grid, rows, b0, b1);
       ws.kernels.mulk(re, re + this.#scratchArray, blockRow, k + 8 * b0, kRow, w, this.size);
-      const from = (re - ws.scratch) / (2 * this.#scratchArray);
       const o = b0 * grid.row;
-      this.#runInverse(ws, re, re + this.#scratchArray, blockRow, from, true, rows, w, grid, o);
+      this.#runInverse(ws, re, re + this.#scratchArray, blockRow, true, rows, w, grid, o);
     }
   }
 
@@ -320,15 +319,15 @@ export class BatchedFft {
   }
 
   /**
-   * The inverse stages from (xr, xi) (scratch buffer `from`, or −1 for the grid) to rows < `rows`
-   * of `out` at byte offset `o`, stored transposed or not.
+   * The inverse stages from (xr, xi) (the grid, or a scratch buffer) to rows < `rows` of `out` at
+   * byte offset `o`, stored transposed or not; the stages between go through the other scratch
+   * buffer first, so that the input is read before it is overwritten.
    */
   #runInverse(
     ws: FftWorkspace,
     xr: number,
     xi: number,
     xRow: number,
-    from: number,
     transposed: boolean,
     rows: number,
     w: number,
@@ -337,7 +336,7 @@ export class BatchedFft {
   ): void {
     const k = ws.kernels, stages = this.#inverse, a = this.#scratchArray;
     const blockRow = 8 * FFT_BLOCK_COLUMNS;
-    let buf = from === 0 ? 1 : 0;
+    let buf = xr === ws.scratch ? 1 : 0;
     for (let i = 0; i < stages.length - 1; i++) {
       const st = stages[i];
       const yr = ws.scratch + 2 * a * buf, yi = yr + a;

@@ -21,9 +21,9 @@
  * `minIntervals` cells. So h, and with it the kernel's transform, changes only when L or the
  * ladder step does: the transform is computed once per grid and reused until then.
  *
- * The node grids are stored [x][y], L rows (x, and then x-frequency) of L/2 columns (M used). The work runs
- * in five phases, each split into ranges that touch disjoint memory, so that several threads can
- * share one grid:
+ * The node grids are stored [x][y], L rows (x, and then x-frequency) of L/2 columns (M used).
+ * The work runs in five phases, each split into ranges that touch disjoint memory, so that
+ * several threads can share one grid:
  *
  * 1. spread: charges to the nodes (rows x < M), split by x-interval;
  * 2. forward: the transform along x, split by column y;
@@ -220,7 +220,7 @@ export class FftGrid {
   #layout: Layout | undefined;
   #views: GridView[] = [];
   #workspaces: FftWorkspace[] = [];
-  #narrow: Float64Array[] = [];
+  #gridArrays: Float64Array[] = [];
   #kernelKey = "";
   #wx: Float64Array;
   #box = new Float64Array(4);
@@ -330,7 +330,7 @@ export class FftGrid {
     const params = this.#buffers.params, counts = this.#counts, threads = this.threads;
     const h = params[P_WIDTH], x0 = params[P_X0], last = intervals - 1;
     counts.fill(0, 0, intervals);
-    for (let i = 0; i < this.n; i++) counts[intervalOf(y[2 * i], x0, h, last)]++;
+    for (let i = 0; i < this.n; i++) counts[cellOf((y[2 * i] - x0) / h, last)]++;
     let ix = 0, seen = 0;
     for (let t = 0; t < threads; t++) {
       const want = (this.n * t) / threads;
@@ -353,7 +353,7 @@ export class FftGrid {
     const layout = layoutOf(size, this.threads, this.#plan.twiddleBytes);
     this.#layout = layout;
     const cells = (size * layout.row) / 8;
-    this.#narrow = layout.grids.map((at) => this.#f64.subarray(at / 8, at / 8 + cells));
+    this.#gridArrays = layout.grids.map((at) => this.#f64.subarray(at / 8, at / 8 + cells));
     const [a, ai, b, bi] = layout.grids;
     this.#views = [{ re: a, im: ai, row: layout.row }, { re: b, im: bi, row: layout.row }];
     const plan = this.#plan, kernels = this.#kernels;
@@ -374,7 +374,7 @@ export class FftGrid {
    */
   #kernelTransform(size: number, delta: number): void {
     const layout = this.#layout!, plan = this.#plan!, ws = this.#workspaces[0];
-    const [re, im] = this.#narrow, stride = layout.row / 8, f64 = this.#f64, m = size / 2;
+    const [re, im] = this.#gridArrays, stride = layout.row / 8, f64 = this.#f64, m = size / 2;
     re.fill(0, 0, m * stride);
     im.fill(0, 0, m * stride);
     const scale = 1 / (size * size);
@@ -434,11 +434,11 @@ export class FftGrid {
     const m = this.#m, plan = this.#plan!, [a, b] = this.#views;
     if (phase === "spread") {
       const rowCells = (this.nodes * this.#layout!.row) / 8;
-      for (const g of this.#narrow) g.fill(0, c0 * rowCells, c1 * rowCells);
+      for (const g of this.#gridArrays) g.fill(0, c0 * rowCells, c1 * rowCells);
       this.#spread(y, c0, c1);
       return;
     }
-    if (c0 === c1 && phase !== "gather") return;
+    if (c0 === c1) return;
     const ws = this.#workspaces[t];
     if (phase === "forward") {
       plan.forward(ws, a, m, c0, c1);
@@ -460,12 +460,13 @@ export class FftGrid {
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
     const last = (params[P_INTERVALS] | 0) - 1, stride = (this.#layout!.row / 8) | 0;
-    const [aRe, aIm, bRe, bIm] = this.#narrow;
+    const [aRe, aIm, bRe, bIm] = this.#gridArrays;
     for (let i = 0; i < n; i++) {
-      const ix = intervalOf(y[2 * i], x0, h, last);
+      const u = (y[2 * i] - x0) / h;
+      const ix = cellOf(u, last);
       if (ix < i0 || ix >= i1) continue;
-      const iy = intervalOf(y[2 * i + 1], y0, h, last);
-      const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
+      const v = (y[2 * i + 1] - y0) / h;
+      const iy = cellOf(v, last);
       lagrange(u - ix, p, ls, wx);
       lagrange(v - iy, p, ls, wy);
       const px = y[2 * i] - cx, py = y[2 * i + 1] - cy, q4 = px * px + py * py;
@@ -490,10 +491,10 @@ export class FftGrid {
     const h = params[P_WIDTH], x0 = params[P_X0], y0 = params[P_Y0];
     const cx = params[P_CX], cy = params[P_CY];
     const last = (params[P_INTERVALS] | 0) - 1, stride = (this.#layout!.row / 8) | 0;
-    const [aRe, aIm, bRe, bIm] = this.#narrow;
+    const [aRe, aIm, bRe, bIm] = this.#gridArrays;
     for (let i = i0; i < i1; i++) {
       const u = (y[2 * i] - x0) / h, v = (y[2 * i + 1] - y0) / h;
-      const ix = intervalOf(y[2 * i], x0, h, last), iy = intervalOf(y[2 * i + 1], y0, h, last);
+      const ix = cellOf(u, last), iy = cellOf(v, last);
       lagrange(u - ix, p, ls, wx);
       lagrange(v - iy, p, ls, wy);
       let f1 = 0, f2 = 0, f3 = 0, f4 = 0;
@@ -516,9 +517,9 @@ export class FftGrid {
   }
 }
 
-/** The interval of coordinate v on an axis starting at `origin` in steps of h, clamped to [0, last]. */
-function intervalOf(v: number, origin: number, h: number, last: number): number {
-  return Math.min(last, Math.max(0, Math.floor((v - origin) / h)));
+/** The interval of a coordinate u given in interval widths from the corner, clamped to [0, last]. */
+function cellOf(u: number, last: number): number {
+  return Math.min(last, Math.max(0, Math.floor(u)));
 }
 
 /** Sums `zPart` in index order: Z, the same for any split of the points. */

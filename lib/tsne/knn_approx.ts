@@ -592,9 +592,7 @@ export function* searchSteps(
   const first = rpTreeLeaves(x.data, L.n, L.d, o.leafSize, rng, v.order, proj);
   const perm = v.order.slice();
   const a32 = new Float32Array(search.memory.buffer, L.a32, L.n * L.d);
-  for (let p = 0; p < L.n; p++) {
-    a32.set(x.data.subarray(perm[p] * L.d, (perm[p] + 1) * L.d), p * L.d);
-  }
+  permuteRows(x.data, perm, L.d, a32);
   for (let p = 0; p < L.n; p++) v.order[p] = p;
   yield { kind: "leaves", leafStart: first };
   for (let t = 1; t < o.trees; t++) {
@@ -614,10 +612,19 @@ export function* searchSteps(
     rounds++;
     if (countInserted(v.fresh) <= o.delta * L.n * L.k) break;
   }
-  const a = new Float64Array(search.memory.buffer, L.a, L.n * L.d);
-  for (let p = 0; p < L.n; p++) a.set(x.data.subarray(perm[p] * L.d, (perm[p] + 1) * L.d), p * L.d);
+  permuteRows(x.data, perm, L.d, new Float64Array(search.memory.buffer, L.a, L.n * L.d));
   yield { kind: "finish" };
   return { knn: heapsToKnn(L, v, perm), rounds };
+}
+
+/** Row p of `out` ← row perm[p] of `x` (rows of d numbers). */
+function permuteRows(
+  x: Float64Array,
+  perm: Int32Array,
+  d: number,
+  out: Float64Array | Float32Array,
+): void {
+  for (let p = 0; p < perm.length; p++) out.set(x.subarray(perm[p] * d, (perm[p] + 1) * d), p * d);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   DEFAULT_PERPLEXITY,
   exactAffinities,
   knnNeighborCount,
+  releaseArrays,
 } from "./affinity.ts";
 import { barnesHutGradient, DEFAULT_THETA } from "./barnes_hut.ts";
 import { exactKlGradient, klFromZ, studentZ } from "./kl.ts";
@@ -245,11 +246,8 @@ export async function tsne(x: NDArray, options: TsneOptions = {}): Promise<TsneR
     // probabilities take their place (N·k float64s fewer at the peak).
     // With workers, P goes to shared memory at once, so that no thread holds a copy of it.
     affinities = affinitiesFromKnn(knn, perplexity, { inPlace: true, shared: workers > 1 });
-    // The neighbour lists (12·N·k bytes) are released at once rather than at the next collection,
-    // which the optimization, allocating almost nothing, might never trigger.
-    for (const { buffer } of [knn.indices, knn.distances]) {
-      if (buffer instanceof ArrayBuffer) buffer.transfer(0);
-    }
+    // The neighbour lists (12·N·k bytes) are not needed once P exists.
+    releaseArrays(knn.indices, knn.distances);
   }
   const p = affinities.p;
   const t1 = performance.now();
